@@ -1,0 +1,110 @@
+# danelab top-level build.
+#
+# Layout rules (keep them, the build depends on them):
+#  - every *.c under util/ zones/ lab/ servers/ client/ runner/ that is not a
+#    *_main.c goes into build/libdanelab.a;
+#  - DIR/NAME_main.c (DIR in MAIN_DIRS) becomes the program bin/NAME;
+#  - tests/unit/test_NAME.c becomes the CUnit program bin/test-NAME (with
+#    tests/unit/cu.c as its harness);
+#  - tests/fuzz/fuzz_NAME.c becomes bin/fuzz-NAME under `make fuzz` (clang).
+# Nothing else needs editing to add a source file, a program or a test.
+
+CC       ?= cc
+PKGS     := libssl libcrypto ldns libunbound
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+OPT      ?= -O2
+CFLAGS   ?= $(OPT) -g
+CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+            -Wno-unused-parameter -I. $(PKG_CFLAGS)
+LDLIBS   += $(PKG_LIBS) -lpthread
+CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+
+LIB_DIRS  := util zones lab servers client runner
+MAIN_DIRS := runner servers client lab zones bench
+LIB_SRCS  := $(filter-out %_main.c,$(wildcard $(addsuffix /*.c,$(LIB_DIRS))))
+B        ?= build
+BIN      ?= bin
+LIB_OBJS  := $(patsubst %.c,$(B)/%.o,$(LIB_SRCS))
+MAINS     := $(wildcard $(addsuffix /*_main.c,$(MAIN_DIRS)))
+BINS      := $(patsubst %_main.c,$(BIN)/%,$(notdir $(MAINS)))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/test_%.c,$(BIN)/test-%,$(UNIT_SRCS))
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_BINS := $(patsubst tests/fuzz/fuzz_%.c,$(BIN)/fuzz-%,$(FUZZ_SRCS))
+
+vpath %_main.c $(MAIN_DIRS)
+
+.PHONY: all deps check unit e2e run bench asan asan-check fuzz clean
+all: $(BINS) $(UNIT_BINS)
+
+deps:
+	@scripts/deps.sh build
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(B)/libdanelab.a: $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/%: $(B)/bin/%_main.o $(B)/libdanelab.a
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdanelab.a $(LDLIBS)
+
+$(B)/bin/%_main.o: %_main.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BIN)/test-%: $(B)/tests/unit/test_%.o $(B)/tests/unit/cu.o $(B)/libdanelab.a
+	@mkdir -p $(BIN)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/unit/cu.o $(B)/libdanelab.a $(LDLIBS) $(CUNIT_LIBS)
+
+# The README's test command: installs what is missing, builds, runs everything.
+check:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@tests/run
+
+unit: all
+	@tests/run --unit
+
+e2e: all
+	@tests/run --e2e
+
+# The README's main job: the whole suite against the reference client.
+run:
+	@scripts/deps.sh run
+	@$(MAKE) --no-print-directory all
+	bin/danelab run
+
+bench:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@bench/run
+
+# Sanitizer build into its own trees (build-asan/, bin-asan/) so it never
+# mixes with the normal objects; `make asan-check` runs the tests with it.
+asan:
+	@$(MAKE) --no-print-directory B=build-asan BIN=bin-asan \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	  LDFLAGS="-fsanitize=address,undefined" all
+
+fuzz: $(FUZZ_BINS)
+	@for f in $(FUZZ_BINS); do echo "fuzz: $$f (bounded)"; \
+	  $$f -max_total_time=$${FUZZ_SECONDS:-30} -rss_limit_mb=1024 || exit 1; done
+
+$(BIN)/fuzz-%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
+	@mkdir -p $(BIN)
+	clang -std=gnu11 -g -O1 -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	  -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lpthread
+
+asan-check: asan
+	@DANELAB_BIN=bin-asan tests/run --unit
+
+clean:
+	rm -rf build bin build-asan bin-asan
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)
+.SECONDARY:

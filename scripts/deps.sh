@@ -1,0 +1,53 @@
+#!/bin/sh
+# deps.sh -- make sure the Debian packages danelab needs are installed.
+#
+#   scripts/deps.sh build|test|run|mta
+#
+# As root, missing packages are installed with apt-get; otherwise the exact
+# apt-get line is printed and the script fails.  Nothing is installed that
+# is already there, so a provisioned machine pays only one dpkg query.
+set -eu
+
+what=${1:-build}
+build_pkgs="gcc make pkg-config libc6-dev libssl-dev libldns-dev libunbound-dev libcunit1-dev"
+lab_pkgs="nsd unbound openssl iproute2"
+case $what in
+build) pkgs="$build_pkgs" ;;
+run)   pkgs="$build_pkgs $lab_pkgs" ;;
+test)  pkgs="$build_pkgs $lab_pkgs clang python3" ;;
+mta)   pkgs="$build_pkgs $lab_pkgs patchelf uidmap" ;;
+*) echo "usage: $0 build|test|run|mta" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $pkgs; do
+	# dpkg-query prints "install ok installed" for a fully installed package.
+	st=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case $st in
+	*" installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+line="apt-get install -y --no-install-recommends$missing"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "danelab: missing Debian packages:$missing" >&2
+	echo "danelab: run as root:  $line" >&2
+	exit 1
+fi
+echo "danelab: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# The lists may be stale or absent on a fresh machine; one update is cheap.
+apt-get update -qq >&2 || true
+# policy-rc.d keeps the packages' own service scripts from starting a system
+# NSD or Unbound: the lab starts its own copies inside its namespace.
+prc=/usr/sbin/policy-rc.d
+made_prc=no
+if [ ! -e $prc ]; then
+	printf '#!/bin/sh\nexit 101\n' > $prc && chmod 755 $prc && made_prc=yes
+fi
+rc=0
+apt-get install -y -qq --no-install-recommends $missing >&2 || rc=$?
+[ $made_prc = yes ] && rm -f $prc
+exit $rc
