@@ -1,0 +1,241 @@
+/*
+ * adapter.c -- see adapter.h.
+ */
+#include "runner/adapter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/buf.h"
+#include "util/json.h"
+
+long
+dl_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+pid_t
+dl_adapter_spawn(const struct dl_adapter *a, const char *verb, const char *arg,
+    char *const env[], const char *cwd, const char *out_path, const char *err_path,
+    struct dl_err *err)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		return dl_errf(err, "fork: %s", strerror(errno));
+	if (pid == 0) {
+		/* Own process group: a timeout kills the MTA's helpers too. */
+		setpgid(0, 0);
+		int in = open("/dev/null", O_RDONLY);
+		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int er = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		if (in < 0 || out < 0 || er < 0 || (cwd && chdir(cwd) < 0))
+			_exit(127);
+		dup2(in, 0);
+		dup2(out, 1);
+		dup2(er, 2);
+		char *argv[] = { a->path, (char *)verb, (char *)arg, NULL };
+		execve(a->path, argv, env);
+		dprintf(2, "danelab: cannot run adapter %s: %s\n", a->path, strerror(errno));
+		_exit(127);
+	}
+	setpgid(pid, pid);
+	return pid;
+}
+
+int
+dl_wait_child(pid_t pid, long deadline_ms, bool *timed_out)
+{
+	int st;
+
+	*timed_out = false;
+	for (;;) {
+		pid_t r = waitpid(pid, &st, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			return -1;
+		if (dl_now_ms() >= deadline_ms) {
+			*timed_out = true;
+			kill(-pid, SIGKILL);
+			waitpid(pid, &st, 0);
+			return 124;
+		}
+		/* Short naps: adapters take milliseconds, and this is one child. */
+		struct timespec ts = { 0, 1000000L };
+		nanosleep(&ts, NULL);
+	}
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+}
+
+int
+dl_adapter_run(const struct dl_adapter *a, const char *verb, const char *arg,
+    char *const env[], const char *cwd, const char *out_path, const char *err_path,
+    int timeout_s, struct dl_err *err)
+{
+	bool timed_out;
+	pid_t pid = dl_adapter_spawn(a, verb, arg, env, cwd, out_path, err_path, err);
+
+	if (pid < 0)
+		return -1;
+	int rc = dl_wait_child(pid, dl_now_ms() + timeout_s * 1000L, &timed_out);
+	if (timed_out)
+		dl_errf(err, "adapter %s %s: timed out after %d s", a->name, verb, timeout_s);
+	return rc;
+}
+
+static int
+load_deviations(struct dl_adapter *a, struct dl_err *err)
+{
+	struct dl_buf b = DL_BUF_INIT;
+	int lineno = 0;
+
+	if (a->expect_path == NULL)
+		return 0;
+	if (dl_read_file(a->expect_path, &b) < 0) {
+		if (errno == ENOENT) {
+			free(a->expect_path);
+			a->expect_path = NULL;
+			return 0;
+		}
+		return dl_errf(err, "%s: cannot read: %s", a->expect_path, strerror(errno));
+	}
+	for (char *line = b.data, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		line += strspn(line, " \t");
+		if (*line == '#' || *line == '\0')
+			continue;
+		/* CASE-GLOB  xfail  REASON... */
+		char glob[256], kind[32];
+		int used = 0;
+		if (sscanf(line, "%255s %31s %n", glob, kind, &used) != 2 ||
+		    strcmp(kind, "xfail") != 0 || line[used] == '\0') {
+			dl_buf_free(&b);
+			return dl_errf(err, "%s:%d: expected \"CASE-ID xfail REASON\"",
+			    a->expect_path, lineno);
+		}
+		a->deviations = dl_xrealloc(a->deviations,
+		    (a->n_deviations + 1) * sizeof(*a->deviations));
+		struct dl_deviation *d = &a->deviations[a->n_deviations++];
+		d->case_glob = dl_xstrdup(glob);
+		d->reason = dl_xstrdup(line + used);
+		d->line = lineno;
+		d->used = false;
+	}
+	dl_buf_free(&b);
+	return 0;
+}
+
+static int
+read_caps(struct dl_adapter *a, char *const env[], struct dl_err *err)
+{
+	char out[] = "/tmp/danelab-caps.XXXXXX";
+	int fd = mkstemp(out);
+	struct dl_buf b = DL_BUF_INIT;
+	char jerr[128];
+	int rc;
+
+	if (fd < 0)
+		return dl_errf(err, "mkstemp: %s", strerror(errno));
+	close(fd);
+	rc = dl_adapter_run(a, "caps", NULL, env, NULL, out, "/dev/null", 30, err);
+	if (rc == 0 && dl_read_file(out, &b) == 0) {
+		struct dl_jv *v = dl_jv_parse(b.data, b.len, jerr, sizeof(jerr));
+		if (v == NULL) {
+			rc = dl_errf(err, "adapter %s caps: not one JSON object: %s", a->path, jerr);
+		} else {
+			const struct dl_jv *f = dl_jv_get(v, "features");
+			for (size_t i = 0; f && f->type == DL_JV_ARRAY && i < f->n; i++)
+				if (f->items[i]->type == DL_JV_STRING)
+					dl_words_push(&a->features, f->items[i]->str);
+			a->batch = dl_jv_bool(v, "batch", false);
+			dl_jv_free(v);
+		}
+	} else if (rc != -1) {
+		rc = dl_errf(err, "adapter %s caps: exit status %d", a->path, rc);
+	}
+	unlink(out);
+	dl_buf_free(&b);
+	return rc == 0 ? 0 : -1;
+}
+
+int
+dl_adapter_open(struct dl_adapter *a, const char *name_or_path, const char *srcdir,
+    char *const env[], struct dl_err *err)
+{
+	struct stat st;
+
+	memset(a, 0, sizeof(*a));
+	if (strchr(name_or_path, '/')) {
+		a->path = realpath(name_or_path, NULL);
+		const char *base = strrchr(name_or_path, '/') + 1;
+		a->name = dl_xstrdup(base);
+	} else {
+		char *p = dl_xasprintf("%s/runner/adapters/%s", srcdir, name_or_path);
+		a->path = realpath(p, NULL);
+		free(p);
+		a->name = dl_xstrdup(name_or_path);
+	}
+	if (a->path == NULL || stat(a->path, &st) < 0 || !(st.st_mode & S_IXUSR)) {
+		dl_errf(err, "adapter \"%s\": no executable found (looked in %s/runner/adapters)",
+		    name_or_path, srcdir);
+		dl_adapter_close(a);
+		return -1;
+	}
+	a->expect_path = dl_xasprintf("%s.expect", a->path);
+	if (load_deviations(a, err) < 0 || read_caps(a, env, err) < 0) {
+		dl_adapter_close(a);
+		return -1;
+	}
+	return 0;
+}
+
+void
+dl_adapter_close(struct dl_adapter *a)
+{
+	free(a->name);
+	free(a->path);
+	free(a->expect_path);
+	dl_words_free(&a->features);
+	for (size_t i = 0; i < a->n_deviations; i++) {
+		free(a->deviations[i].case_glob);
+		free(a->deviations[i].reason);
+	}
+	free(a->deviations);
+	memset(a, 0, sizeof(*a));
+}
+
+bool
+dl_adapter_has(const struct dl_adapter *a, const char *feature)
+{
+	return dl_words_has(&a->features, feature);
+}
+
+struct dl_deviation *
+dl_adapter_deviation(struct dl_adapter *a, const char *case_id)
+{
+	for (size_t i = 0; i < a->n_deviations; i++)
+		if (fnmatch(a->deviations[i].case_glob, case_id, 0) == 0) {
+			a->deviations[i].used = true;
+			return &a->deviations[i];
+		}
+	return NULL;
+}

@@ -1,0 +1,653 @@
+/*
+ * case_parse.c -- the reader of case files (grammar: cases/FORMAT.md).
+ *
+ * Line oriented.  Unindented lines start with a keyword; indented lines
+ * belong to the zone block above them (records in zone-file syntax, or the
+ * $TTL / $FAULT / $DNSFAULT directives).  '#' starts a comment at the start
+ * of a line or after white space outside records' quoted strings.
+ */
+#include "runner/case.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <ldns/ldns.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/buf.h"
+
+static const char *const level_names[DL_LEVEL_COUNT] = {
+	[DL_LEVEL_REQUIRED] = "required",
+	[DL_LEVEL_RECOMMENDED] = "recommended",
+	[DL_LEVEL_OPTIONAL] = "optional",
+	[DL_LEVEL_CONDITIONAL] = "conditional",
+};
+
+const char *
+dl_level_name(enum dl_level l)
+{
+	return l < DL_LEVEL_COUNT ? level_names[l] : "?";
+}
+
+int
+dl_level_parse(const char *s, enum dl_level *out, char **feature)
+{
+	if (feature)
+		*feature = NULL;
+	for (int i = 0; i < DL_LEVEL_COUNT; i++) {
+		if (i != DL_LEVEL_CONDITIONAL && strcmp(s, level_names[i]) == 0) {
+			*out = (enum dl_level)i;
+			return 0;
+		}
+	}
+	/* conditional(feature): the feature an adapter declares in `caps`. */
+	size_t n = strlen(s);
+	if (n > 13 && strncmp(s, "conditional(", 12) == 0 && s[n - 1] == ')') {
+		for (size_t i = 12; i < n - 1; i++)
+			if (!isalnum((unsigned char)s[i]) && s[i] != '-')
+				return -1;
+		*out = DL_LEVEL_CONDITIONAL;
+		if (feature)
+			*feature = dl_xstrndup(s + 12, n - 13);
+		return 0;
+	}
+	return -1;
+}
+
+void
+dl_diag_add(struct dl_diag *d, const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (line > 0)
+		dl_buf_printf(&d->text, "%s:%d: ", file, line);
+	else
+		dl_buf_printf(&d->text, "%s: ", file);
+	va_start(ap, fmt);
+	dl_buf_vprintf(&d->text, fmt, ap);
+	va_end(ap);
+	dl_buf_addc(&d->text, '\n');
+	d->count++;
+}
+
+void
+dl_diag_free(struct dl_diag *d)
+{
+	dl_buf_free(&d->text);
+	d->count = 0;
+}
+
+void
+dl_words_push(struct dl_words *w, const char *word)
+{
+	w->v = dl_xrealloc(w->v, (w->n + 1) * sizeof(*w->v));
+	w->v[w->n++] = dl_xstrdup(word);
+}
+
+void
+dl_words_split(struct dl_words *w, const char *s)
+{
+	while (*s) {
+		while (*s && isspace((unsigned char)*s))
+			s++;
+		const char *e = s;
+		while (*e && !isspace((unsigned char)*e))
+			e++;
+		if (e > s) {
+			char *word = dl_xstrndup(s, (size_t)(e - s));
+			dl_words_push(w, word);
+			free(word);
+		}
+		s = e;
+	}
+}
+
+void
+dl_words_free(struct dl_words *w)
+{
+	for (size_t i = 0; i < w->n; i++)
+		free(w->v[i]);
+	free(w->v);
+	w->v = NULL;
+	w->n = 0;
+}
+
+const char *
+dl_words_opt(const struct dl_words *w, const char *key)
+{
+	size_t kl = strlen(key);
+
+	for (size_t i = 0; i < w->n; i++) {
+		if (strncmp(w->v[i], key, kl) != 0)
+			continue;
+		if (w->v[i][kl] == '=')
+			return w->v[i] + kl + 1;
+		if (w->v[i][kl] == '\0')
+			return "";
+	}
+	return NULL;
+}
+
+bool
+dl_words_has(const struct dl_words *w, const char *word)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (strcmp(w->v[i], word) == 0)
+			return true;
+	return false;
+}
+
+/* The parser's state while reading one file. */
+struct reader {
+	struct dl_case *c;
+	struct dl_diag *diag;
+	struct dl_case_zone *zone; /* open zone block, or NULL */
+	int lineno;
+	bool seen_level, seen_send;
+};
+
+#define PERR(r, ...) dl_diag_add((r)->diag, (r)->c->path, (r)->lineno, __VA_ARGS__)
+
+/* Strip a trailing comment: '#' at the start or after white space. */
+static void
+strip_comment(char *s)
+{
+	bool in_quote = false;
+
+	for (char *p = s; *p; p++) {
+		if (*p == '"')
+			in_quote = !in_quote;
+		else if (*p == '#' && !in_quote && (p == s || isspace((unsigned char)p[-1]))) {
+			*p = '\0';
+			break;
+		}
+	}
+	size_t n = strlen(s);
+	while (n > 0 && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+}
+
+static void
+set_once(struct reader *r, char **field, const char *key, const char *val)
+{
+	if (*field != NULL) {
+		PERR(r, "duplicate key \"%s\", expected it once per case", key);
+		return;
+	}
+	if (*val == '\0') {
+		PERR(r, "key \"%s\" needs a value", key);
+		return;
+	}
+	*field = dl_xstrdup(val);
+}
+
+static void
+zone_directive(struct reader *r, const char *line)
+{
+	struct dl_case_zone *z = r->zone;
+	struct dl_words w = { 0 };
+
+	dl_words_split(&w, line);
+	if (strcmp(w.v[0], "$FAULT") == 0) {
+		enum dl_rrset_fault f;
+		ldns_rr_type type = w.n == 4 ? ldns_get_rr_type_by_name(w.v[2]) : 0;
+		if (w.n != 4 || dl_rrset_fault_parse(w.v[3], &f) < 0 || type == 0) {
+			PERR(r, "bad $FAULT, expected \"$FAULT OWNER TYPE "
+			    "expired|notyet|badsig|nosig\"");
+		} else {
+			z->faults = dl_xrealloc(z->faults, (z->n_faults + 1) * sizeof(*z->faults));
+			struct dl_zone_fault *zf = &z->faults[z->n_faults++];
+			memset(zf, 0, sizeof(*zf));
+			zf->owner = dl_xstrdup(w.v[1]);
+			zf->type = (uint16_t)type;
+			zf->fault = f;
+			zf->src.file = r->c->path;
+			zf->src.line = r->lineno;
+		}
+	} else if (strcmp(w.v[0], "$DNSFAULT") == 0) {
+		if (w.n < 4) {
+			PERR(r, "bad $DNSFAULT, expected \"$DNSFAULT OWNER TYPE|ANY ACTION [ARGS]\"");
+		} else {
+			z->dnsfaults = dl_xrealloc(z->dnsfaults, (z->n_dnsfaults + 1) * sizeof(char *));
+			z->dnsfault_lines = dl_xrealloc(z->dnsfault_lines, (z->n_dnsfaults + 1) * sizeof(int));
+			z->dnsfault_lines[z->n_dnsfaults] = r->lineno;
+			z->dnsfaults[z->n_dnsfaults++] = dl_xstrdup(line + strlen("$DNSFAULT "));
+		}
+	} else {
+		PERR(r, "unknown directive \"%s\", expected $FAULT or $DNSFAULT "
+		    "(use the zone's ttl= option for the TTL)", w.v[0]);
+	}
+	dl_words_free(&w);
+}
+
+static void
+zone_record(struct reader *r, const char *line)
+{
+	struct dl_case_zone *z = r->zone;
+
+	if (z == NULL) {
+		PERR(r, "indented line outside a zone block, expected a keyword at "
+		    "the start of the line");
+		return;
+	}
+	if (line[0] == '$' && line[1] != '\0' && isupper((unsigned char)line[1]) &&
+	    (strncmp(line, "$FAULT", 6) == 0 || strncmp(line, "$DNSFAULT", 9) == 0 ||
+	    strncmp(line, "$TTL", 4) == 0 || strncmp(line, "$ORIGIN", 7) == 0)) {
+		zone_directive(r, line);
+		return;
+	}
+	z->records = dl_xrealloc(z->records, (z->n_records + 1) * sizeof(*z->records));
+	struct dl_zone_record *rec = &z->records[z->n_records++];
+	rec->text = dl_xstrdup(line);
+	rec->src.file = r->c->path;
+	rec->src.line = r->lineno;
+}
+
+static void
+kw_zone(struct reader *r, struct dl_words *w)
+{
+	struct dl_case *c = r->c;
+	enum dl_zone_mode mode;
+
+	if (w->n < 3) {
+		PERR(r, "bad zone line, expected \"zone NAME MODE [options]\"");
+		return;
+	}
+	if (dl_zone_mode_parse(w->v[2], &mode) < 0) {
+		PERR(r, "unknown zone mode \"%s\", expected secure, insecure, island, "
+		    "bogus-expired, bogus-notyet, bogus-badsig, bogus-nosig, "
+		    "bogus-ds-mismatch or bogus-no-dnskey", w->v[2]);
+		return;
+	}
+	for (size_t i = 0; i < c->n_zones; i++) {
+		if (strcmp(c->zones[i].name, w->v[1]) == 0) {
+			PERR(r, "zone \"%s\" declared twice (first at line %d)",
+			    w->v[1], c->zones[i].line);
+			return;
+		}
+	}
+	c->zones = dl_xrealloc(c->zones, (c->n_zones + 1) * sizeof(*c->zones));
+	struct dl_case_zone *z = &c->zones[c->n_zones++];
+	memset(z, 0, sizeof(*z));
+	z->name = dl_xstrdup(w->v[1]);
+	z->mode = mode;
+	z->line = r->lineno;
+	for (size_t i = 3; i < w->n; i++) {
+		static const char *const known[] = { "alg=", "denial=", "server=", "ttl=" };
+		bool ok = false;
+		for (size_t k = 0; k < 4; k++)
+			ok |= strncmp(w->v[i], known[k], strlen(known[k])) == 0;
+		if (!ok)
+			PERR(r, "unknown zone option \"%s\", expected alg=, denial=, "
+			    "server= or ttl=", w->v[i]);
+		dl_words_push(&z->opts, w->v[i]);
+	}
+	r->zone = z;
+}
+
+static void
+kw_cert(struct reader *r, struct dl_words *w)
+{
+	struct dl_case *c = r->c;
+
+	if (w->n < 2) {
+		PERR(r, "bad cert line, expected \"cert ID [options]\"");
+		return;
+	}
+	for (size_t i = 0; i < c->n_certs; i++)
+		if (strcmp(c->certs[i].id, w->v[1]) == 0) {
+			PERR(r, "cert \"%s\" declared twice (first at line %d)",
+			    w->v[1], c->certs[i].line);
+			return;
+		}
+	c->certs = dl_xrealloc(c->certs, (c->n_certs + 1) * sizeof(*c->certs));
+	struct dl_case_cert *ce = &c->certs[c->n_certs++];
+	memset(ce, 0, sizeof(*ce));
+	ce->id = dl_xstrdup(w->v[1]);
+	ce->line = r->lineno;
+	for (size_t i = 2; i < w->n; i++)
+		dl_words_push(&ce->opts, w->v[i]);
+}
+
+static void
+kw_host(struct reader *r, struct dl_words *w)
+{
+	struct dl_case *c = r->c;
+
+	if (w->n < 3) {
+		PERR(r, "bad host line, expected \"host LABEL smtp|attacker=MODE|closed "
+		    "[options]\"");
+		return;
+	}
+	for (size_t i = 0; i < c->n_hosts; i++)
+		if (strcmp(c->hosts[i].label, w->v[1]) == 0) {
+			PERR(r, "host \"%s\" declared twice (first at line %d)",
+			    w->v[1], c->hosts[i].line);
+			return;
+		}
+	if (c->n_hosts >= 100) {
+		PERR(r, "too many hosts, expected at most 100 per case");
+		return;
+	}
+	c->hosts = dl_xrealloc(c->hosts, (c->n_hosts + 1) * sizeof(*c->hosts));
+	struct dl_case_host *h = &c->hosts[c->n_hosts++];
+	memset(h, 0, sizeof(*h));
+	h->label = dl_xstrdup(w->v[1]);
+	h->kind = dl_xstrdup(w->v[2]);
+	h->index = (int)c->n_hosts;
+	h->line = r->lineno;
+	for (size_t i = 3; i < w->n; i++)
+		dl_words_push(&h->opts, w->v[i]);
+}
+
+static void
+kw_send(struct reader *r, struct dl_words *w)
+{
+	struct dl_case_send *s = &r->c->send;
+
+	if (r->seen_send) {
+		PERR(r, "duplicate key \"send\", expected it once per case");
+		return;
+	}
+	r->seen_send = true;
+	s->line = r->lineno;
+	for (size_t i = 1; i < w->n; i++) {
+		char *eq = strchr(w->v[i], '=');
+		if (eq == NULL) {
+			PERR(r, "bad send option \"%s\", expected KEY=VALUE", w->v[i]);
+			continue;
+		}
+		*eq = '\0';
+		char **field = strcmp(w->v[i], "policy") == 0 ? &s->policy :
+		    strcmp(w->v[i], "rcpt") == 0 ? &s->rcpt :
+		    strcmp(w->v[i], "from") == 0 ? &s->from :
+		    strcmp(w->v[i], "relay") == 0 ? &s->relay : NULL;
+		if (field == NULL)
+			PERR(r, "unknown send option \"%s\", expected policy=, rcpt=, "
+			    "from= or relay=", w->v[i]);
+		else if (*field != NULL)
+			PERR(r, "send option \"%s\" given twice", w->v[i]);
+		else
+			*field = dl_xstrdup(eq + 1);
+		*eq = '=';
+	}
+	if (s->policy && strcmp(s->policy, "dane") != 0 &&
+	    strcmp(s->policy, "dane-only") != 0 && strcmp(s->policy, "may") != 0)
+		PERR(r, "unknown policy \"%s\", expected dane, dane-only or may", s->policy);
+}
+
+static void
+kw_expect(struct reader *r, const char *rest)
+{
+	struct dl_case *c = r->c;
+	struct dl_expect e = { 0 };
+	struct dl_words all = { 0 };
+
+	e.level = c->level;
+	e.line = r->lineno;
+	e.text = dl_xstrdup(rest);
+	dl_words_split(&all, rest);
+	e.alts = dl_xcalloc(1, sizeof(*e.alts));
+	e.n_alts = 1;
+	for (size_t i = 0; i < all.n; i++) {
+		if (strcmp(all.v[i], "|") == 0) {
+			e.alts = dl_xrealloc(e.alts, (e.n_alts + 1) * sizeof(*e.alts));
+			memset(&e.alts[e.n_alts++], 0, sizeof(*e.alts));
+		} else if (strncmp(all.v[i], "level=", 6) == 0) {
+			/* Sub-assertion grade ("required / recommended" rows). */
+			if (dl_level_parse(all.v[i] + 6, &e.level, NULL) < 0 ||
+			    e.level == DL_LEVEL_CONDITIONAL)
+				PERR(r, "bad \"%s\", expected level=required, "
+				    "level=recommended or level=optional", all.v[i]);
+		} else {
+			dl_words_push(&e.alts[e.n_alts - 1], all.v[i]);
+		}
+	}
+	dl_words_free(&all);
+	for (size_t i = 0; i < e.n_alts; i++)
+		if (e.alts[i].n == 0)
+			PERR(r, "empty alternative in expect, expected words around '|'");
+	c->expects = dl_xrealloc(c->expects, (c->n_expects + 1) * sizeof(*c->expects));
+	c->expects[c->n_expects++] = e;
+}
+
+static void
+kw_check(struct reader *r, struct dl_words *w)
+{
+	struct dl_case *c = r->c;
+
+	if (w->n != 4) {
+		PERR(r, "bad check line, expected \"check NAME TYPE STATUS\"");
+		return;
+	}
+	c->checks = dl_xrealloc(c->checks, (c->n_checks + 1) * sizeof(*c->checks));
+	struct dl_check *k = &c->checks[c->n_checks++];
+	k->name = dl_xstrdup(w->v[1]);
+	k->type = dl_xstrdup(w->v[2]);
+	k->status = dl_xstrdup(w->v[3]);
+	k->line = r->lineno;
+}
+
+static const char *
+after_keyword(const char *line)
+{
+	while (*line && !isspace((unsigned char)*line))
+		line++;
+	while (*line && isspace((unsigned char)*line))
+		line++;
+	return line;
+}
+
+static void
+keyword_line(struct reader *r, char *line)
+{
+	struct dl_case *c = r->c;
+	struct dl_words w = { 0 };
+	const char *rest = after_keyword(line);
+
+	dl_words_split(&w, line);
+	const char *kw = w.v[0];
+	if (strcmp(kw, "zone") != 0)
+		r->zone = NULL;
+	if (strcmp(kw, "id") == 0) {
+		set_once(r, &c->id, kw, rest);
+	} else if (strcmp(kw, "title") == 0) {
+		set_once(r, &c->title, kw, rest);
+	} else if (strcmp(kw, "scenario") == 0) {
+		set_once(r, &c->scenario, kw, rest);
+	} else if (strcmp(kw, "note") == 0) {
+		/* Notes may span several lines: each "note" line appends. */
+		char *old = c->note;
+		c->note = old ? dl_xasprintf("%s %s", old, rest) : dl_xstrdup(rest);
+		free(old);
+	} else if (strcmp(kw, "require") == 0) {
+		for (size_t i = 1; i < w.n; i++)
+			dl_words_push(&c->require, w.v[i]);
+	} else if (strcmp(kw, "tags") == 0) {
+		for (size_t i = 1; i < w.n; i++)
+			dl_words_push(&c->tags, w.v[i]);
+	} else if (strcmp(kw, "level") == 0) {
+		if (r->seen_level)
+			PERR(r, "duplicate key \"level\", expected it once per case");
+		else if (w.n != 2 || dl_level_parse(w.v[1], &c->level, &c->feature) < 0)
+			PERR(r, "bad level \"%s\", expected required, recommended, "
+			    "optional or conditional(FEATURE)", rest);
+		r->seen_level = true;
+	} else if (strcmp(kw, "zone") == 0) {
+		kw_zone(r, &w);
+	} else if (strcmp(kw, "cert") == 0) {
+		kw_cert(r, &w);
+	} else if (strcmp(kw, "host") == 0) {
+		kw_host(r, &w);
+	} else if (strcmp(kw, "send") == 0) {
+		kw_send(r, &w);
+	} else if (strcmp(kw, "expect") == 0) {
+		if (!r->seen_level)
+			PERR(r, "\"expect\" before \"level\", expected the level first "
+			    "(an expectation inherits it)");
+		kw_expect(r, rest);
+	} else if (strcmp(kw, "check") == 0) {
+		kw_check(r, &w);
+	} else {
+		PERR(r, "unknown key \"%s\", expected id, title, require, level, tags, "
+		    "scenario, note, cert, zone, host, send, expect or check", kw);
+	}
+	dl_words_free(&w);
+}
+
+static void
+check_complete(struct reader *r)
+{
+	struct dl_case *c = r->c;
+	const char *base = strrchr(c->path, '/');
+	base = base ? base + 1 : c->path;
+	size_t blen = strlen(base);
+
+	r->lineno = 0;
+	if (c->id == NULL)
+		PERR(r, "missing key \"id\"");
+	else if (blen > 5 && strcmp(base + blen - 5, ".case") == 0 &&
+	    (strlen(c->id) != blen - 5 || strncmp(c->id, base, blen - 5) != 0))
+		PERR(r, "id \"%s\" does not match the file name, expected \"%.*s\"",
+		    c->id, (int)(blen - 5), base);
+	if (c->id && (strlen(c->id) > 50 || strspn(c->id,
+	    "abcdefghijklmnopqrstuvwxyz0123456789-") != strlen(c->id) || c->id[0] == '-'))
+		PERR(r, "id \"%s\" is not a DNS label of at most 50 characters "
+		    "(a-z, 0-9, '-'), expected one: it becomes the case apex", c->id);
+	if (c->title == NULL)
+		PERR(r, "missing key \"title\"");
+	if (c->require.n == 0)
+		PERR(r, "missing key \"require\" (the requirement ids this case exercises)");
+	if (!r->seen_level)
+		PERR(r, "missing key \"level\"");
+	if (c->n_expects == 0)
+		PERR(r, "no \"expect\" line: a case must state its expected outcome");
+	if (c->n_zones == 0 && c->send.relay == NULL)
+		PERR(r, "no zone: the recipient domain needs a DNS world");
+	if (c->scenario == NULL && c->id)
+		c->scenario = dl_xstrdup(c->id);
+	if (c->send.policy == NULL)
+		c->send.policy = dl_xstrdup("dane");
+	if (c->send.rcpt == NULL)
+		c->send.rcpt = dl_xstrdup("user@@");
+	if (c->send.from == NULL)
+		c->send.from = dl_xstrdup("sender@danelab.invalid");
+}
+
+struct dl_case *
+dl_case_parse_text(const char *path, const char *text, struct dl_diag *diag)
+{
+	struct dl_case *c = dl_xcalloc(1, sizeof(*c));
+	struct reader r = { .c = c, .diag = diag };
+	const char *p = text;
+
+	c->path = dl_xstrdup(path);
+	c->source = dl_xstrdup(text);
+	while (*p) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char *line = dl_xstrndup(p, len);
+
+		r.lineno++;
+		if (len && line[len - 1] == '\r')
+			line[len - 1] = '\0';
+		bool indented = line[0] == ' ' || line[0] == '\t';
+		strip_comment(line);
+		char *s = line;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		if (*s != '\0') {
+			if (indented)
+				zone_record(&r, s);
+			else
+				keyword_line(&r, s);
+		}
+		free(line);
+		p = eol ? eol + 1 : p + len;
+	}
+	check_complete(&r);
+	return c;
+}
+
+struct dl_case *
+dl_case_parse_file(const char *path, struct dl_diag *diag)
+{
+	struct dl_buf b = DL_BUF_INIT;
+	struct dl_case *c;
+
+	if (dl_read_file(path, &b) < 0) {
+		dl_diag_add(diag, path, 0, "cannot read: %s", strerror(errno));
+		dl_buf_free(&b);
+		return NULL;
+	}
+	c = dl_case_parse_text(path, b.data, diag);
+	dl_buf_free(&b);
+	return c;
+}
+
+static void
+zone_free(struct dl_case_zone *z)
+{
+	free(z->name);
+	dl_words_free(&z->opts);
+	for (size_t i = 0; i < z->n_records; i++)
+		free(z->records[i].text);
+	free(z->records);
+	for (size_t i = 0; i < z->n_faults; i++)
+		free(z->faults[i].owner);
+	free(z->faults);
+	for (size_t i = 0; i < z->n_dnsfaults; i++)
+		free(z->dnsfaults[i]);
+	free(z->dnsfaults);
+	free(z->dnsfault_lines);
+}
+
+void
+dl_case_free(struct dl_case *c)
+{
+	if (c == NULL)
+		return;
+	free(c->path);
+	free(c->id);
+	free(c->title);
+	free(c->scenario);
+	free(c->feature);
+	free(c->note);
+	free(c->source);
+	dl_words_free(&c->require);
+	dl_words_free(&c->tags);
+	for (size_t i = 0; i < c->n_certs; i++) {
+		free(c->certs[i].id);
+		dl_words_free(&c->certs[i].opts);
+	}
+	free(c->certs);
+	for (size_t i = 0; i < c->n_zones; i++)
+		zone_free(&c->zones[i]);
+	free(c->zones);
+	for (size_t i = 0; i < c->n_hosts; i++) {
+		free(c->hosts[i].label);
+		free(c->hosts[i].kind);
+		dl_words_free(&c->hosts[i].opts);
+	}
+	free(c->hosts);
+	free(c->send.policy);
+	free(c->send.rcpt);
+	free(c->send.from);
+	free(c->send.relay);
+	for (size_t i = 0; i < c->n_expects; i++) {
+		for (size_t j = 0; j < c->expects[i].n_alts; j++)
+			dl_words_free(&c->expects[i].alts[j]);
+		free(c->expects[i].alts);
+		free(c->expects[i].text);
+	}
+	free(c->expects);
+	for (size_t i = 0; i < c->n_checks; i++) {
+		free(c->checks[i].name);
+		free(c->checks[i].type);
+		free(c->checks[i].status);
+	}
+	free(c->checks);
+	free(c);
+}

@@ -1,0 +1,66 @@
+/*
+ * case_world.h -- a parsed case, placed in a run: its apex, its addresses,
+ * its zones with placeholders resolved, its certificates, personas, DNS
+ * fault rules and the fixture probes that prove the world before the client
+ * runs.
+ *
+ * Placement is deterministic: case number i in the run gets the apex
+ * "<id>.test." and the host addresses 127.(16+i/256).(i%256).h and
+ * fdda:9e1a:b000:1:<i>::<h>, so many cases share one lab without sharing
+ * a name, an address or a cache entry.
+ */
+#ifndef DL_RUNNER_CASE_WORLD_H
+#define DL_RUNNER_CASE_WORLD_H
+
+#include <time.h>
+
+#include "runner/case.h"
+#include "util/buf.h"
+#include "zones/world.h"
+
+struct dl_pki;
+
+/* An expected DNS status, proven through the lab resolver. */
+struct dl_fixture_probe {
+	char *qname;        /* absolute, trailing dot */
+	char *qtype;
+	char *status;       /* a lab probe status name */
+	int line;           /* case line that implies it */
+};
+
+struct dl_case_world {
+	const struct dl_case *c;
+	int index;
+	char *apex;                 /* "id.test." */
+	char **addr4, **addr6;      /* per host, same order as c->hosts */
+	char **backend4;            /* per host: hidden genuine server (attackers) */
+	struct dl_zone_spec *zones; /* owned, placeholders resolved */
+	size_t n_zones;
+	struct dl_buf personas;     /* dl-smtpd configuration for this case */
+	struct dl_buf dns_rules;    /* dl-faultdns rules for this case */
+	struct dl_fixture_probe *probes;
+	size_t n_probes;
+	char *rcpt;                 /* absolute address */
+	char *rcpt_domain;          /* without trailing dot */
+	char *relay;                /* "host:port" or NULL */
+	bool uses_ipv6;
+};
+
+/* Addresses of host h (1-based) of case i; caller frees. */
+char *dl_case_addr4(int case_index, int host);
+char *dl_case_addr6(int case_index, int host);
+
+/*
+ * Place case c as number `index` of the run.  Certificates are issued into
+ * pki (keys shared by name within the case) and written under case_dir;
+ * TLSA placeholders are computed from them.  Problems go to diag as
+ * file:line; returns -1 if the world cannot be built.
+ */
+int dl_case_world_build(const struct dl_case *c, int index, struct dl_pki *pki,
+	const char *case_dir, time_t now, struct dl_case_world *w, struct dl_diag *diag);
+void dl_case_world_free(struct dl_case_world *w);
+
+/* Static checks of references (hosts, certs, placeholders, options). */
+void dl_case_world_lint(const struct dl_case *c, struct dl_diag *diag);
+
+#endif

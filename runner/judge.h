@@ -1,0 +1,39 @@
+/*
+ * judge.h -- compare a case's expectations with what was observed.
+ *
+ * The expectation vocabulary (cases/FORMAT.md, "Expectations") lives here
+ * and only here: dl_expect_lint() checks the words, dl_judge() evaluates
+ * them.  Grading: a failed expectation counts at its level (required ->
+ * FAIL, recommended -> NON-STRICT, optional -> INFO); the case's verdict is
+ * the worst of them.  Before any expectation is evaluated the observers are
+ * cross-checked; when they contradict each other the verdict is ERROR and
+ * the report carries all three views.
+ */
+#ifndef DL_RUNNER_JUDGE_H
+#define DL_RUNNER_JUDGE_H
+
+#include "runner/case.h"
+#include "runner/observe.h"
+#include "runner/verdict.h"
+#include "util/buf.h"
+
+struct dl_judgement {
+	enum dl_verdict verdict;
+	struct dl_buf reasons;  /* one "file:line: got X, want Y" per line */
+	char *observed;         /* "delivered via mx1 (dane)" */
+	char *expected;         /* the disposition expectation as written */
+};
+
+/* Check every expect line's words; problems go to diag as file:line. */
+void dl_expect_lint(const struct dl_case *c, struct dl_diag *diag);
+
+/* apex: the case apex, absolute without the trailing dot ("x.test"). */
+void dl_judge(const struct dl_case *c, const char *apex,
+	const struct dl_observed *o, struct dl_judgement *j);
+void dl_judgement_free(struct dl_judgement *j);
+
+/* Name as written in a case ("mx1", "@", "abs.name.") -> absolute, no dot. */
+char *dl_case_name_abs(const char *name, const char *apex);
+int dl_case_host_index(const struct dl_case *c, const char *label);
+
+#endif

@@ -1,0 +1,24 @@
+/*
+ * result.h -- the outcome of one case in one run, as reports see it.
+ */
+#ifndef DL_RUNNER_RESULT_H
+#define DL_RUNNER_RESULT_H
+
+#include "runner/case.h"
+#include "runner/verdict.h"
+
+struct dl_case_result {
+	const struct dl_case *c;  /* not owned */
+	enum dl_verdict verdict;
+	char *reasons;            /* "file:line: got X, want Y" lines; may be "" */
+	char *observed;           /* one-line summary of what happened */
+	char *expected;           /* the disposition expectation as written */
+	char *xfail_reason;       /* from the adapter's expectations file */
+	char *evidence_dir;       /* NULL unless kept */
+	long duration_ms;
+	int repeat;               /* iteration for --repeat, from 1 */
+};
+
+void dl_case_result_free(struct dl_case_result *r);
+
+#endif
