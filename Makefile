@@ -15,7 +15,9 @@ PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT      ?= -O2
 CFLAGS   ?= $(OPT) -g
-CFLAGS   += -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
+# CFLAGS/LDFLAGS are the user's (make asan sets them); the project's own
+# flags live in DL_CFLAGS so a command-line CFLAGS cannot drop them.
+DL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 \
             -Wno-unused-parameter -I. $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lpthread
 CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
@@ -43,7 +45,7 @@ deps:
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(DL_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/libdanelab.a: $(LIB_OBJS)
 	@rm -f $@
@@ -51,15 +53,15 @@ $(B)/libdanelab.a: $(LIB_OBJS)
 
 $(BIN)/%: $(B)/bin/%_main.o $(B)/libdanelab.a
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdanelab.a $(LDLIBS)
+	$(CC) $(DL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdanelab.a $(LDLIBS)
 
 $(B)/bin/%_main.o: %_main.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(CC) $(DL_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BIN)/test-%: $(B)/tests/unit/test_%.o $(B)/tests/unit/cu.o $(B)/libdanelab.a
 	@mkdir -p $(BIN)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/unit/cu.o $(B)/libdanelab.a $(LDLIBS) $(CUNIT_LIBS)
+	$(CC) $(DL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/unit/cu.o $(B)/libdanelab.a $(LDLIBS) $(CUNIT_LIBS)
 
 # The README's test command: installs what is missing, builds, runs everything.
 check:
