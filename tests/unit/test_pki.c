@@ -554,6 +554,7 @@ test_spec_parse(void)
 	    "san=mx1.a.test,*.b.test", "cn=mx1.a.test", "ca", "pathlen=2",
 	    "permit=a.test", "exclude=x.a.test,y.a.test", "nb=-2d", "na=3600" };
 	char *self[] = { "s", "issuer=self", "san=", "validity=expired" };
+	char *alias[] = { "s", "valid=now", "alg=rsa2048" };
 	struct dl_cert_spec s;
 	struct dl_cert_spec_store *st = NULL;
 	struct dl_err err = { "" };
@@ -584,6 +585,11 @@ test_spec_parse(void)
 	CU_ASSERT_FALSE(s.is_ca);
 	CU_ASSERT_EQUAL(s.validity, DL_EXPIRED);
 	CU_ASSERT_EQUAL(s.key_type, DL_KEY_EC256);
+	dl_cert_spec_store_free(st);
+	/* The spellings of cases/FORMAT.md. */
+	CU_ASSERT_EQUAL_FATAL(dl_cert_spec_parse(alias, 3, &s, &st, &err), 0);
+	CU_ASSERT_EQUAL(s.validity, DL_VALID);
+	CU_ASSERT_EQUAL(s.key_type, DL_KEY_RSA2048);
 	dl_cert_spec_store_free(st);
 
 	static const struct { const char *w; const char *msg; } bad[] = {
@@ -674,11 +680,10 @@ dane_handshake(struct dl_pki *pki, const char *const *ids, size_t n,
 	long len;
 
 	CU_ASSERT_FATAL(sctx && cctx);
-	CU_ASSERT_EQUAL(SSL_CTX_use_certificate(sctx, dl_pki_cert(pki, ids[0])), 1);
-	CU_ASSERT_EQUAL(SSL_CTX_use_PrivateKey(sctx, dl_pki_cert_key(pki, ids[0])), 1);
-	for (size_t i = 1; i < n; i++)
-		CU_ASSERT_EQUAL(SSL_CTX_add1_chain_cert(sctx,
-		    dl_pki_cert(pki, ids[i])), 1);
+	/* CAs in the server's store must not sneak into a shorter chain. */
+	X509_STORE_add_cert(SSL_CTX_get_cert_store(sctx), dl_pki_cert(pki, "int"));
+	X509_STORE_add_cert(SSL_CTX_get_cert_store(sctx), dl_pki_cert(pki, "root"));
+	CU_ASSERT_EQUAL_FATAL(dl_pki_ssl_ctx_use(pki, sctx, ids, n, &err), 0);
 	CU_ASSERT_EQUAL(SSL_CTX_dane_enable(cctx), 1);
 	SSL *s = SSL_new(sctx), *c = SSL_new(cctx);
 	CU_ASSERT_EQUAL(SSL_dane_enable(c, host), 1);
@@ -704,6 +709,12 @@ dane_handshake(struct dl_pki *pki, const char *const *ids, size_t n,
 			done |= 2;
 	}
 	CU_ASSERT_EQUAL(done, 3);	/* VERIFY_NONE: completes either way */
+	/* The client saw exactly the chain asked for, in that order. */
+	STACK_OF(X509) *got = SSL_get_peer_cert_chain(c);
+	CU_ASSERT_EQUAL(sk_X509_num(got), (int)n);
+	for (size_t i = 0; i < n && (int)i < sk_X509_num(got); i++)
+		CU_ASSERT_EQUAL(X509_cmp(sk_X509_value(got, (int)i),
+		    dl_pki_cert(pki, ids[i])), 0);
 	long vr = SSL_get_verify_result(c);
 	*depth = SSL_get0_dane_authority(c, NULL, NULL);
 	ERR_clear_error();
@@ -722,6 +733,7 @@ test_openssl_dane(void)
 	struct dl_pki *pki = lab();
 	static const char *const li[] = { "mx1", "int" };
 	static const char *const lir[] = { "mx1", "int", "root" };
+	static const char *const garbage[] = { "mx1", "root", "att", "int" };
 	static const char *const exp[] = { "exp" };
 	static const char *const none[] = { "none" };
 	static const struct {
@@ -743,7 +755,10 @@ test_openssl_dane(void)
 		{ lir, 3, "mx1.a.test", 2, 0, 1, "root", X509_V_OK, 2 },
 		{ li, 2, "mx1.a.test", 2, 0, 1, "root", -1, -1 },
 		{ li, 2, "mx1.a.test", 2, 0, 0, "root", X509_V_OK, 2 },
+		{ garbage, 4, "mx1.a.test", 3, 1, 1, "mx1", X509_V_OK, 0 },
+		{ garbage, 4, "mx1.a.test", 2, 0, 1, "int", X509_V_OK, 1 },
 		{ exp, 1, "mx1.a.test", 3, 1, 1, "exp", X509_V_OK, 0 },
+		{ exp, 1, "mx1.a.test", 2, 0, 1, "int", -1, -1 },
 		{ none, 1, "mx1.a.test", 3, 1, 2, "none", X509_V_OK, 0 },
 	};
 
