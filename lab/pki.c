@@ -33,7 +33,9 @@ dl_key_type_name(enum dl_key_type t)
 int
 dl_key_type_parse(const char *s)
 {
-	if (strcmp(s, "p256") == 0 || strcmp(s, "ecdsa") == 0)
+	/* Aliases: the spellings of cases/FORMAT.md (alg=) and common ones. */
+	if (strcmp(s, "p256") == 0 || strcmp(s, "ecdsa") == 0 ||
+	    strcmp(s, "ecdsa256") == 0)
 		return DL_KEY_EC256;
 	if (strcmp(s, "rsa2048") == 0)
 		return DL_KEY_RSA2048;
@@ -54,6 +56,8 @@ dl_validity_name(enum dl_validity v)
 int
 dl_validity_parse(const char *s)
 {
+	if (strcmp(s, "now") == 0)	/* cases/FORMAT.md spelling */
+		return DL_VALID;
 	for (size_t i = 0; i < sizeof(validity_names) / sizeof(validity_names[0]); i++)
 		if (strcmp(s, validity_names[i]) == 0)
 			return (int)i;
@@ -123,8 +127,9 @@ dl_pki_check_name(const char *what, const char *name, struct dl_err *err)
 {
 	if (name == NULL || *name == '\0')
 		return dl_errf(err, "%s: empty name", what);
-	if (strlen(name) > 64)
-		return dl_errf(err, "%s \"%.64s...\": name longer than 64", what, name);
+	if (strlen(name) > 200)	/* NAME.key must fit a file name */
+		return dl_errf(err, "%s \"%.64s...\": name longer than 200",
+		    what, name);
 	for (const char *p = name; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||

@@ -18,6 +18,7 @@
 #define DL_LAB_PKI_H
 
 #include <openssl/evp.h>
+#include <openssl/ssl.h>
 #include <openssl/x509.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -124,6 +125,14 @@ int dl_pki_chain_pem(const struct dl_pki *pki, const char *const *ids,
 int dl_pki_write_chain(const struct dl_pki *pki, const char *const *ids,
 	size_t n, const char *chain_path, const char *key_path,
 	struct dl_err *err);
+/*
+ * Make `ctx` present exactly ids[0..n) in that order (ids[0] with its key,
+ * the rest as its chain, even in a garbage order).  Sets
+ * SSL_MODE_NO_AUTO_CHAIN so OpenSSL never completes the chain on its own:
+ * "leaf only" then really sends only the leaf.  ctx takes references.
+ */
+int dl_pki_ssl_ctx_use(const struct dl_pki *pki, SSL_CTX *ctx,
+	const char *const *ids, size_t n, struct dl_err *err);
 /* Write the private key `key_name` (PKCS#8 PEM, mode 0600). */
 int dl_pki_write_key(const struct dl_pki *pki, const char *key_name,
 	const char *path, struct dl_err *err);

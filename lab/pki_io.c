@@ -196,7 +196,8 @@ dl_pki_load_dir(struct dl_pki *pki, const char *dir, struct dl_err *err)
 		names[n++] = dl_xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
+	if (n > 1)
+		qsort(names, n, sizeof(*names), cmp_str);
 	for (int pass = 0; pass < 2 && rc == 0; pass++)
 		for (size_t i = 0; i < n && rc == 0; i++)
 			if (has_ext(names[i], pass == 0 ? ".key" : ".crt"))

@@ -190,11 +190,15 @@ add_extensions(X509 *x, X509 *issuer, const struct dl_cert_spec *spec,
 		snprintf(bc, sizeof(bc), "critical,CA:TRUE,pathlen:%d", spec->pathlen);
 	else
 		snprintf(bc, sizeof(bc), "critical,CA:%s", spec->is_ca ? "TRUE" : "FALSE");
+	/* A self-signed leaf gets no keyUsage, like Debian's snakeoil
+	 * certificate: with digitalSignature alone OpenSSL would not count it
+	 * as self-signed (no keyCertSign). */
+	bool ku = spec->is_ca || issuer != NULL;
 	if (add_conf(x, &ctx, NID_basic_constraints, bc, err) < 0 ||
-	    add_conf(x, &ctx, NID_key_usage, spec->is_ca ?
+	    (ku && add_conf(x, &ctx, NID_key_usage, spec->is_ca ?
 	    "critical,keyCertSign,cRLSign" : rsa ?
 	    "critical,digitalSignature,keyEncipherment" :
-	    "critical,digitalSignature", err) < 0 ||
+	    "critical,digitalSignature", err) < 0) ||
 	    (!spec->is_ca && add_conf(x, &ctx, NID_ext_key_usage,
 	    "serverAuth", err) < 0) ||
 	    add_conf(x, &ctx, NID_subject_key_identifier, "hash", err) < 0 ||

@@ -91,11 +91,11 @@ parse_word(struct dl_cert_spec *s, struct dl_cert_spec_store *st,
 		s->permitted = split_list(st, 1, v, &s->n_permitted);
 	else if (IS("exclude"))
 		s->excluded = split_list(st, 2, v, &s->n_excluded);
-	else if (IS("type")) {
+	else if (IS("type") || IS("alg")) {
 		if ((t = dl_key_type_parse(v)) < 0)
 			return dl_errf(err, "type=%s: expected ec or rsa", v);
 		s->key_type = (enum dl_key_type)t;
-	} else if (IS("validity")) {
+	} else if (IS("validity") || IS("valid")) {
 		if ((t = dl_validity_parse(v)) < 0 || t == DL_VALIDITY_CUSTOM)
 			return dl_errf(err, "validity=%s: expected valid, expired "
 			    "or notyet (or nb=/na=)", v);
