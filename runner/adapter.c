@@ -70,7 +70,9 @@ dl_wait_child(pid_t pid, long deadline_ms, bool *timed_out)
 			return -1;
 		if (dl_now_ms() >= deadline_ms) {
 			*timed_out = true;
+			/* The group, for adapters; the pid, for children without one. */
 			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
 			waitpid(pid, &st, 0);
 			return 124;
 		}

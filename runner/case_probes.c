@@ -1,0 +1,209 @@
+/*
+ * case_probes.c -- a case's DNS fault rules for the fault proxy, and the
+ * fixture probes that prove its world before the client runs.
+ *
+ * Expected statuses follow DNSSEC's chain of trust down the case's zones:
+ * below an insecure (or island) zone everything is insecure, below a bogus
+ * zone everything is bogus, a zone nobody serves fails.  The lab resolver
+ * must agree, or the case is an ERROR of the lab, not a FAIL of the client.
+ */
+#include <ldns/ldns.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "runner/case_internal.h"
+#include "util/buf.h"
+
+/* The effective state of a zone for a validator that starts at the root. */
+enum chain_state { CHAIN_SECURE, CHAIN_INSECURE, CHAIN_BOGUS, CHAIN_DEAD };
+
+static const char *const chain_status[] = {
+	[CHAIN_SECURE] = "secure", [CHAIN_INSECURE] = "insecure",
+	[CHAIN_BOGUS] = "bogus", [CHAIN_DEAD] = "servfail",
+};
+
+static const char *const actions[] = {
+	"servfail", "refused", "notimp", "formerr", "drop", "nxdomain", "nodata",
+	"forge", "truncate", "malformed", NULL,
+};
+
+/* Is zone a's origin a proper ancestor of b's?  (Both absolute.) */
+static bool
+is_ancestor(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	return lb > la && strcasecmp(b + lb - la, a) == 0 && b[lb - la - 1] == '.';
+}
+
+static enum chain_state
+zone_state(const struct dl_case_world *w, size_t i)
+{
+	const struct dl_zone_spec *z = &w->zones[i];
+	size_t parent = (size_t)-1;
+	enum chain_state up = CHAIN_SECURE;
+
+	/* The nearest enclosing zone of the case; none means "test.", secure. */
+	for (size_t k = 0; k < w->n_zones; k++)
+		if (k != i && is_ancestor(w->zones[k].origin, z->origin) &&
+		    (parent == (size_t)-1 ||
+		    strlen(w->zones[k].origin) > strlen(w->zones[parent].origin)))
+			parent = k;
+	if (parent != (size_t)-1)
+		up = zone_state(w, parent);
+	if (z->served_by == DL_SERVED_DEAD)
+		return CHAIN_DEAD;
+	if (up != CHAIN_SECURE)
+		return up;
+	switch (z->mode) {
+	case DL_ZONE_SECURE: return CHAIN_SECURE;
+	case DL_ZONE_INSECURE:
+	case DL_ZONE_ISLAND: return CHAIN_INSECURE;
+	default: return CHAIN_BOGUS;
+	}
+}
+
+static void
+probe_add(struct dl_case_world *w, const char *qname, const char *qtype,
+    const char *status, int line)
+{
+	w->probes = dl_xrealloc(w->probes, (w->n_probes + 1) * sizeof(*w->probes));
+	struct dl_fixture_probe *p = &w->probes[w->n_probes++];
+	p->qname = dl_xstrdup(qname);
+	p->qtype = dl_xstrdup(qtype);
+	p->status = dl_xstrdup(status);
+	p->line = line;
+}
+
+/* What the lab resolver must report for a query the proxy tampers with. */
+static const char *
+rule_status(const char *action, enum chain_state zone)
+{
+	if (!strcmp(action, "nxdomain") || !strcmp(action, "nodata") ||
+	    !strcmp(action, "forge"))
+		/* Unsigned lies: rejected in a signed zone, believed in an unsigned one. */
+		return zone == CHAIN_SECURE ? "bogus" :
+		    zone == CHAIN_INSECURE ? (!strcmp(action, "forge") ? "insecure" :
+		    !strcmp(action, "nxdomain") ? "nxdomain-insecure" : "nodata-insecure") :
+		    chain_status[zone];
+	return "servfail";
+}
+
+int
+cw_dns_rules(struct cw_ctx *x)
+{
+	const struct dl_case *c = x->c;
+	int rc = 0;
+
+	for (size_t i = 0; i < c->n_zones; i++) {
+		const struct dl_case_zone *cz = &c->zones[i];
+		for (size_t k = 0; k < cz->n_dnsfaults; k++) {
+			struct dl_words w = { 0 };
+			struct dl_buf line = DL_BUF_INIT;
+			int ln = cz->dnsfault_lines[k];
+
+			if (cw_resolve(x, cz->dnsfaults[k], ln, &line) < 0)
+				rc = -1;
+			dl_words_split(&w, line.data ? line.data : "");
+			bool known = false;
+			for (const char *const *a = actions; w.n >= 3 && *a; a++)
+				known |= strcmp(w.v[2], *a) == 0;
+			if (w.n < 3 || !known) {
+				dl_diag_add(x->diag, c->path, ln, "bad $DNSFAULT action \"%s\", "
+				    "expected servfail, refused, notimp, formerr, drop, nxdomain, "
+				    "nodata, forge RR..., truncate or malformed",
+				    w.n >= 3 ? w.v[2] : "");
+				rc = -1;
+			} else if (!strcmp(w.v[2], "forge") && w.n < 4) {
+				dl_diag_add(x->diag, c->path, ln, "$DNSFAULT forge needs the "
+				    "record(s) to forge");
+				rc = -1;
+			} else if (x->w) {
+				char *origin = cw_abs_dot(cz->name, x->w->apex);
+				char *owner = cw_abs_dot(w.v[0], origin);
+				/* Forged data is given relative to the zone, like records. */
+				dl_buf_printf(&x->w->dns_rules, "%s %s %s", owner, w.v[1], w.v[2]);
+				for (size_t a = 3; a < w.n; a++) {
+					bool is_name = a == 3;
+					char *abs = is_name ? cw_abs_dot(w.v[a], origin) : NULL;
+					dl_buf_printf(&x->w->dns_rules, " %s", abs ? abs : w.v[a]);
+					free(abs);
+				}
+				dl_buf_addc(&x->w->dns_rules, '\n');
+				free(owner);
+				free(origin);
+			}
+			dl_words_free(&w);
+			dl_buf_free(&line);
+		}
+	}
+	return rc;
+}
+
+/* A rule of this zone that hits the given query (or ANY type)? */
+static const char *
+rule_for(const struct dl_case_world *w, const char *qname, const char *qtype)
+{
+	const char *p = w->dns_rules.data;
+
+	for (; p && *p; p = strchr(p, '\n') ? strchr(p, '\n') + 1 : NULL) {
+		char name[256], type[16], action[16];
+		if (sscanf(p, "%255s %15s %15s", name, type, action) == 3 &&
+		    strcasecmp(name, qname) == 0 &&
+		    (strcasecmp(type, qtype) == 0 || strcasecmp(type, "ANY") == 0)) {
+			static const char *const known[] = { "servfail", "refused", "notimp",
+			    "formerr", "drop", "nxdomain", "nodata", "forge", "truncate",
+			    "malformed" };
+			for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+				if (strcmp(known[i], action) == 0)
+					return known[i];
+		}
+	}
+	return NULL;
+}
+
+int
+cw_probes(struct cw_ctx *x)
+{
+	const struct dl_case *c = x->c;
+	struct dl_case_world *w = x->w;
+
+	for (size_t i = 0; i < w->n_zones; i++) {
+		const struct dl_zone_spec *z = &w->zones[i];
+		enum chain_state st = zone_state(w, i);
+		if (!rule_for(w, z->origin, "SOA"))
+			probe_add(w, z->origin, "SOA", chain_status[st], z->src.line);
+		for (size_t k = 0; k < z->n_faults && st == CHAIN_SECURE; k++) {
+			char *owner = cw_abs_dot(z->faults[k].owner, z->origin);
+			char *type = ldns_rr_type2str((ldns_rr_type)z->faults[k].type);
+			probe_add(w, owner, type, "bogus", z->faults[k].src.line);
+			free(type);
+			free(owner);
+		}
+	}
+	/* Every rule's effect, judged against the zone that holds the name. */
+	for (const char *p = w->dns_rules.data; p && *p;) {
+		char name[256], type[16], action[16];
+		if (sscanf(p, "%255s %15s %15s", name, type, action) == 3 &&
+		    strcasecmp(type, "ANY") != 0) {
+			size_t best = (size_t)-1;
+			for (size_t i = 0; i < w->n_zones; i++)
+				if ((strcasecmp(w->zones[i].origin, name) == 0 ||
+				    is_ancestor(w->zones[i].origin, name)) &&
+				    (best == (size_t)-1 ||
+				    strlen(w->zones[i].origin) > strlen(w->zones[best].origin)))
+					best = i;
+			enum chain_state st = best == (size_t)-1 ? CHAIN_SECURE : zone_state(w, best);
+			probe_add(w, name, type, rule_status(action, st), 0);
+		}
+		const char *nl = strchr(p, '\n');
+		p = nl ? nl + 1 : NULL;
+	}
+	for (size_t i = 0; i < c->n_checks; i++) {
+		char *abs = cw_abs_dot(c->checks[i].name, w->apex);
+		probe_add(w, abs, c->checks[i].type, c->checks[i].status, c->checks[i].line);
+		free(abs);
+	}
+	return 0;
+}

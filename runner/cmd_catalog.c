@@ -1,0 +1,177 @@
+/*
+ * cmd_catalog.c -- commands that read cases without running them:
+ * list, lint, coverage.
+ */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "runner/cmd.h"
+#include "util/buf.h"
+
+int
+dl_paths_init(struct dl_paths *p)
+{
+	char exe[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+
+	memset(p, 0, sizeof(*p));
+	if (n <= 0)
+		return -1;
+	exe[n] = '\0';
+	*strrchr(exe, '/') = '\0';
+	p->bindir = dl_xstrdup(exe);
+	/* bin/ (or bin-asan/) sits at the top of the tree. */
+	char *slash = strrchr(exe, '/');
+	if (slash)
+		*slash = '\0';
+	const char *src = getenv("DANELAB_SRCDIR");
+	p->srcdir = dl_xstrdup(src ? src : exe);
+	const char *cases = getenv("DANELAB_CASES");
+	p->casedir = cases ? dl_xstrdup(cases) : dl_xasprintf("%s/cases", p->srcdir);
+	return 0;
+}
+
+void
+dl_paths_free(struct dl_paths *p)
+{
+	free(p->srcdir);
+	free(p->bindir);
+	free(p->casedir);
+}
+
+int
+dl_load_cases(const struct dl_paths *p, char *const *files, size_t n_files,
+    struct dl_catalog *cat, struct dl_caseset *set)
+{
+	struct dl_err err;
+	char *tables = dl_xasprintf("%s/cases", p->srcdir);
+	int rc = dl_catalog_load(cat, tables, &err);
+
+	free(tables);
+	if (rc < 0) {
+		fprintf(stderr, "danelab: %s\n", err.msg);
+		return -1;
+	}
+	char *def[] = { p->casedir };
+	dl_caseset_load(set, n_files ? files : def, n_files ? n_files : 1, cat);
+	return 0;
+}
+
+int
+dl_cmd_list(const struct dl_paths *p, int argc, char **argv)
+{
+	struct dl_catalog cat;
+	struct dl_caseset set;
+
+	if (dl_load_cases(p, argv + 1, (size_t)(argc - 1), &cat, &set) < 0)
+		return DL_EXIT_USAGE;
+	printf("%-44s %-12s %-40s %s\n", "ID", "LEVEL", "REQUIREMENTS", "TAGS");
+	for (size_t i = 0; i < set.n; i++) {
+		const struct dl_case *c = set.cases[i];
+		struct dl_buf req = DL_BUF_INIT, tags = DL_BUF_INIT;
+		for (size_t k = 0; k < c->require.n; k++)
+			dl_buf_printf(&req, "%s%s", k ? "," : "", c->require.v[k]);
+		for (size_t k = 0; k < c->tags.n; k++)
+			dl_buf_printf(&tags, "%s%s", k ? "," : "", c->tags.v[k]);
+		char *lvl = c->feature ? dl_xasprintf("cond(%s)", c->feature) :
+		    dl_xstrdup(dl_level_name(c->level));
+		printf("%-44s %-12s %-40s %s\n", c->id ? c->id : c->path, lvl,
+		    req.data ? req.data : "", tags.data ? tags.data : "");
+		free(lvl);
+		dl_buf_free(&req);
+		dl_buf_free(&tags);
+	}
+	printf("%zu cases\n", set.n);
+	dl_caseset_free(&set);
+	dl_catalog_free(&cat);
+	return set.n ? DL_EXIT_OK : DL_EXIT_NOCASE;
+}
+
+int
+dl_cmd_lint(const struct dl_paths *p, int argc, char **argv)
+{
+	struct dl_catalog cat;
+	struct dl_caseset set;
+	int bad;
+
+	if (dl_load_cases(p, argv + 1, (size_t)(argc - 1), &cat, &set) < 0)
+		return DL_EXIT_USAGE;
+	fputs(set.global.text.data ? set.global.text.data : "", stdout);
+	for (size_t i = 0; i < set.n; i++)
+		fputs(set.problems[i], stdout);
+	bad = dl_caseset_problem_count(&set);
+	printf("%zu cases read, %d with problems\n", set.n, bad);
+	dl_caseset_free(&set);
+	dl_catalog_free(&cat);
+	return bad ? DL_EXIT_UNEXPECTED : DL_EXIT_OK;
+}
+
+/* Which cases name requirement id, and at which levels. */
+struct req_cover {
+	int required, other;
+};
+
+static struct req_cover
+cover_of(const struct dl_caseset *set, const char *id)
+{
+	struct req_cover rc = { 0, 0 };
+
+	for (size_t i = 0; i < set->n; i++) {
+		const struct dl_case *c = set->cases[i];
+		if (set->problems[i][0] || !dl_words_has(&c->require, id))
+			continue;
+		if (c->level == DL_LEVEL_REQUIRED || c->level == DL_LEVEL_CONDITIONAL)
+			rc.required++;
+		else
+			rc.other++;
+	}
+	return rc;
+}
+
+int
+dl_cmd_coverage(const struct dl_paths *p, int argc, char **argv)
+{
+	struct dl_catalog cat;
+	struct dl_caseset set;
+	bool missing_only = argc > 1 && strcmp(argv[1], "--missing") == 0;
+	int must_cov = 0, must_n = 0, cov = 0, scen_cov = 0;
+
+	if (dl_load_cases(p, NULL, 0, &cat, &set) < 0)
+		return DL_EXIT_USAGE;
+	printf("%-16s %-12s %-10s %-22s %s\n", "REQUIREMENT", "KEYWORD", "CASES",
+	    "LABEL", "");
+	for (size_t i = 0; i < cat.n_reqs; i++) {
+		const struct dl_requirement *r = &cat.reqs[i];
+		struct req_cover rc = cover_of(&set, r->id);
+		bool covered = rc.required + rc.other > 0;
+		cov += covered;
+		if (r->must46) {
+			must_n++;
+			must_cov += rc.required > 0;
+		}
+		if (missing_only && covered)
+			continue;
+		printf("%-16s %-12s %3d+%-6d %-22s %s%s\n", r->id, r->keyword, rc.required,
+		    rc.other, r->label, r->must46 ? "[7672 MUST] " : "",
+		    covered ? "" : "NOT COVERED");
+	}
+	for (size_t i = 0; i < cat.n_scen; i++)
+		for (size_t k = 0; k < set.n; k++)
+			if (set.cases[k]->scenario &&
+			    strcmp(set.cases[k]->scenario, cat.scen[i].slug) == 0) {
+				scen_cov++;
+				break;
+			}
+	printf("\n(CASES: required-or-conditional + other levels)\n");
+	printf("requirements covered: %d/%zu\n", cov, cat.n_reqs);
+	printf("RFC 7672 client MUST/MUST NOT covered by required cases: %d/%d\n",
+	    must_cov, must_n);
+	printf("catalog scenarios with a case: %d/%zu\n", scen_cov, cat.n_scen);
+	dl_caseset_free(&set);
+	dl_catalog_free(&cat);
+	return DL_EXIT_OK;
+}

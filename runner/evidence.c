@@ -1,0 +1,216 @@
+/*
+ * evidence.c -- see evidence.h.
+ */
+#include "runner/evidence.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "runner/adapter.h"
+#include "runner/judge.h"
+#include "util/json.h"
+
+static char *
+lower_nodot(const char *s)
+{
+	char *r = dl_xstrdup(s);
+	size_t n = strlen(r);
+
+	for (size_t i = 0; i < n; i++)
+		if (r[i] >= 'A' && r[i] <= 'Z')
+			r[i] = (char)(r[i] - 'A' + 'a');
+	if (n > 1 && r[n - 1] == '.')
+		r[n - 1] = '\0';
+	return r;
+}
+
+/* Does name (no trailing dot) sit at or below apex ("x.test.")? */
+static bool
+under_apex(const char *name, const char *apex_dot)
+{
+	size_t la = strlen(apex_dot) - 1, ln = strlen(name);
+
+	if (ln < la || strncasecmp(name + ln - la, apex_dot, la) != 0)
+		return false;
+	return ln == la || name[ln - la - 1] == '.';
+}
+
+static bool
+list_has_word(const struct dl_jv *arr, const char *word)
+{
+	size_t wl = strlen(word);
+
+	for (size_t i = 0; arr && arr->type == DL_JV_ARRAY && i < arr->n; i++) {
+		const struct dl_jv *s = arr->items[i];
+		if (s->type == DL_JV_STRING && strncasecmp(s->str, word, wl) == 0 &&
+		    (s->str[wl] == '\0' || s->str[wl] == ' '))
+			return true;
+	}
+	return false;
+}
+
+/* One evidence object -> one connection of host h. */
+static void
+conn_from_json(const struct dl_jv *v, int h, bool backend, struct dl_conn *cn)
+{
+	const struct dl_jv *st = dl_jv_get(v, "starttls");
+	const struct dl_jv *txns = dl_jv_get(v, "transactions");
+	const char *sni;
+
+	memset(cn, 0, sizeof(*cn));
+	cn->host = h;
+	cn->backend = backend;
+	cn->starttls_requested = dl_jv_bool(st, "requested", false);
+	cn->tls = strcmp(dl_jv_str(st, "handshake", ""), "ok") == 0;
+	sni = dl_jv_str(st, "sni", NULL);
+	cn->sni_present = sni != NULL;
+	cn->sni = sni ? lower_nodot(sni) : NULL;
+	cn->ehlo_after_tls = dl_jv_bool(st, "ehlo_after_tls", false);
+	cn->second_starttls = dl_jv_bool(st, "second_starttls", false);
+	const struct dl_jv *pl = dl_jv_get(st, "pipelined");
+	cn->pipelined_after_starttls = pl && pl->type == DL_JV_ARRAY && pl->n > 0;
+	for (size_t i = 0; txns && txns->type == DL_JV_ARRAY && i < txns->n; i++) {
+		const struct dl_jv *t = txns->items[i];
+		if (dl_jv_str(t, "mail_from", NULL) == NULL)
+			continue;
+		cn->mail_from = true;
+		if (!dl_jv_bool(t, "tls", false))
+			cn->mail_in_clear = true;
+	}
+	if (dl_jv_str(v, "mail_from", NULL) != NULL)
+		cn->mail_from = true;
+	cn->data_accepted = dl_jv_bool(v, "data_accepted", false);
+	cn->quit = list_has_word(dl_jv_get(v, "commands_plain"), "QUIT") ||
+	    list_has_word(dl_jv_get(v, "commands_tls"), "QUIT");
+	cn->end = dl_xstrdup(dl_jv_str(v, "end", "?"));
+	cn->summary = dl_xasprintf("%s%s%s%s%s%s, end=%s",
+	    cn->starttls_requested ? "STARTTLS" : "no STARTTLS",
+	    cn->starttls_requested ? (cn->tls ? " ok" : " failed") : "",
+	    cn->tls && cn->sni ? ", sni=" : "", cn->tls && cn->sni ? cn->sni : "",
+	    cn->mail_from ? (cn->mail_in_clear ? ", MAIL in cleartext" : ", MAIL in TLS") : ", no MAIL",
+	    cn->data_accepted ? ", message accepted" : "", cn->end);
+}
+
+int
+dl_evidence_personas(const struct dl_case_world *w, const char *lines,
+    struct dl_observed *o, struct dl_buf *mine)
+{
+	const struct dl_case *c = w->c;
+	size_t idlen = strlen(c->id);
+	int bad = 0;
+
+	for (const char *p = lines; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char err[64];
+		struct dl_jv *v = len ? dl_jv_parse(p, len, err, sizeof(err)) : NULL;
+		const char *name = v ? dl_jv_str(v, "persona", "") : "";
+
+		if (len && v == NULL)
+			bad++;
+		/* Persona names are "<case>/<host>" or "<case>/<host>/backend". */
+		if (strncmp(name, c->id, idlen) == 0 && name[idlen] == '/') {
+			char *label = dl_xstrdup(name + idlen + 1);
+			char *slash = strchr(label, '/');
+			bool backend = slash && strcmp(slash, "/backend") == 0;
+			if (slash)
+				*slash = '\0';
+			int h = dl_case_host_index(c, label);
+			if (h >= 0) {
+				o->conns = dl_xrealloc(o->conns, (o->n_conns + 1) * sizeof(*o->conns));
+				conn_from_json(v, h, backend, &o->conns[o->n_conns++]);
+				dl_buf_add(mine, p, len);
+				dl_buf_addc(mine, '\n');
+			}
+			free(label);
+		}
+		dl_jv_free(v);
+		p = eol ? eol + 1 : NULL;
+	}
+	return bad ? -1 : 0;
+}
+
+void
+dl_evidence_resolver(const struct dl_case_world *w, const char *log,
+    struct dl_observed *o, struct dl_buf *mine)
+{
+	for (const char *p = log; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char *line = dl_xstrndup(p, len);
+		/* Unbound's log-queries: "... info: ADDR NAME TYPE CLASS" (exactly
+		 * four words; log-replies lines carry more and are skipped). */
+		const char *info = strstr(line, " info: ");
+		char a[64], name[512], type[32], cls[16], extra[8];
+		if (info && sscanf(info + 7, "%63s %511s %31s %15s %7s", a, name, type,
+		    cls, extra) == 4 && strcmp(cls, "IN") == 0) {
+			char *n = lower_nodot(name);
+			if (under_apex(n, w->apex)) {
+				o->queries = dl_xrealloc(o->queries,
+				    (o->n_queries + 1) * sizeof(*o->queries));
+				o->queries[o->n_queries].name = n;
+				o->queries[o->n_queries++].type = dl_xstrdup(type);
+				dl_buf_printf(mine, "%s\n", line);
+				n = NULL;
+			}
+			free(n);
+		}
+		free(line);
+		p = eol ? eol + 1 : NULL;
+	}
+}
+
+void
+dl_evidence_adapter(const struct dl_case_world *w, const char *out, int exit_code,
+    struct dl_observed *o)
+{
+	struct dl_adapter_report *r = &o->adapter;
+
+	r->exit_code = exit_code;
+	o->adapter_host = -1;
+	if (exit_code == DL_ADAPTER_EXIT_UNSUPPORTED) {
+		r->valid = true;
+		r->disposition = DL_DISP_UNSUPPORTED;
+		return;
+	}
+	for (const char *p = out; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char err[64];
+		struct dl_jv *v = len && p[0] == '{' ? dl_jv_parse(p, len, err, sizeof(err)) : NULL;
+		enum dl_disposition d;
+		if (v && dl_disposition_parse(dl_jv_str(v, "disposition", ""), &d) == 0) {
+			free(r->host);
+			free(r->address);
+			free(r->reason);
+			free(r->raw);
+			r->valid = true;
+			r->disposition = d;
+			r->security = DL_SEC_UNKNOWN;
+			dl_security_parse(dl_jv_str(v, "security", ""), &r->security);
+			r->host = dl_xstrdup(dl_jv_str(v, "host", ""));
+			r->address = dl_xstrdup(dl_jv_str(v, "address", ""));
+			r->reason = dl_xstrdup(dl_jv_str(v, "reason", ""));
+			r->raw = dl_xstrndup(p, len);
+		}
+		dl_jv_free(v);
+		p = eol ? eol + 1 : NULL;
+	}
+	/* Which host label did the client name?  Addresses are unique per host. */
+	for (size_t h = 0; r->address && w->c && h < w->c->n_hosts; h++) {
+		const char *a = r->address;
+		size_t al = strlen(a);
+		/* "[::1]" and "addr:port" forms are tolerated. */
+		if (a[0] == '[') {
+			a++;
+			al = strcspn(a, "]");
+		}
+		if ((strlen(w->addr4[h]) == al && strncmp(a, w->addr4[h], al) == 0) ||
+		    (strlen(w->addr6[h]) == al && strncasecmp(a, w->addr6[h], al) == 0) ||
+		    (strncmp(a, w->addr4[h], strlen(w->addr4[h])) == 0 &&
+		    a[strlen(w->addr4[h])] == ':'))
+			o->adapter_host = (int)h;
+	}
+}

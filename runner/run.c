@@ -1,0 +1,510 @@
+/*
+ * run.c -- see run.h.  The order of a run:
+ *
+ *   select -> sandbox -> adapter caps -> place cases (names, addresses,
+ *   certificates, zones, personas) -> lab up (one world for all cases) ->
+ *   mock servers up -> prove every fixture -> adapter setup -> send each
+ *   case (N at a time) -> collect the three observers' evidence -> judge ->
+ *   report -> teardown.
+ *
+ * A problem that belongs to one case (lint error, unbuildable world, wrong
+ * fixture, adapter crash) makes that case an ERROR and the others go on.
+ */
+#include "runner/run.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <strings.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lab/pki.h"
+#include "lab/sandbox.h"
+#include "runner/adapter.h"
+#include "runner/case_world.h"
+#include "runner/evidence.h"
+#include "runner/judge.h"
+#include "runner/report.h"
+#include "runner/run_internal.h"
+#include "runner/run_lab.h"
+#include "runner/tail.h"
+#include "util/buf.h"
+#include "util/log.h"
+
+static int
+mkdir_p(const char *path)
+{
+	char *p = dl_xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		mkdir(p, 0755);
+		*s = '/';
+	}
+	int rc = mkdir(p, 0755) == 0 || errno == EEXIST ? 0 : -1;
+	free(p);
+	return rc;
+}
+
+static void
+case_error(struct rcase *rc, const char *fmt, ...)
+{
+	va_list ap;
+	struct dl_buf b = DL_BUF_INIT;
+
+	va_start(ap, fmt);
+	dl_buf_vprintf(&b, fmt, ap);
+	va_end(ap);
+	if (rc->error) {
+		char *old = rc->error;
+		rc->error = dl_xasprintf("%s%s", old, b.data);
+		free(old);
+		dl_buf_free(&b);
+	} else {
+		rc->error = dl_buf_take(&b);
+	}
+}
+
+/* ---- routing of daemon output to cases ---- */
+
+static struct rcase *
+case_by_id(struct run *r, const char *id, size_t len)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (strlen(r->cases[i].c->id) == len && strncmp(r->cases[i].c->id, id, len) == 0)
+			return &r->cases[i];
+	return NULL;
+}
+
+/* Evidence lines start {"v":1,"persona":"<case>/<host>...": route by case. */
+static void
+route_evidence(void *arg, const char *line, size_t len)
+{
+	struct run *r = arg;
+	const char *p = memmem(line, len, "\"persona\":\"", 11);
+
+	if (p == NULL)
+		return;
+	p += 11;
+	const char *slash = memchr(p, '/', len - (size_t)(p - line));
+	struct rcase *rc = slash ? case_by_id(r, p, (size_t)(slash - p)) : NULL;
+	if (rc) {
+		dl_buf_add(&rc->ev_lines, line, len);
+		dl_buf_addc(&rc->ev_lines, '\n');
+	}
+}
+
+/* Resolver query lines name "...<case>.test.": the label before "test.". */
+static void
+route_resolver(void *arg, const char *line, size_t len)
+{
+	struct run *r = arg;
+	const char *info = memmem(line, len, " info: ", 7);
+
+	if (info == NULL)
+		return;
+	for (const char *p = info; p + 6 < line + len; p++) {
+		if (strncasecmp(p, ".test. ", 7) != 0)
+			continue;
+		const char *start = p;
+		while (start > info && start[-1] != '.' && start[-1] != ' ')
+			start--;
+		struct rcase *rc = case_by_id(r, start, (size_t)(p - start));
+		if (rc) {
+			dl_buf_add(&rc->dns_lines, line, len);
+			dl_buf_addc(&rc->dns_lines, '\n');
+		}
+		return;
+	}
+}
+
+/* ---- placing cases ---- */
+
+static void
+place_cases(struct run *r)
+{
+	struct dl_diag diag = { 0 };
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct rcase *rc = &r->cases[i];
+		if (rc->problems && rc->problems[0]) {
+			case_error(rc, "%s", rc->problems);
+			continue;
+		}
+		rc->dir = r->o->keep_dir ? dl_xasprintf("%s/%s", r->o->keep_dir, rc->c->id) :
+		    dl_xasprintf("%s/cases/%s", r->rundir, rc->c->id);
+		if (mkdir_p(rc->dir) < 0) {
+			case_error(rc, "%s: cannot create: %s\n", rc->dir, strerror(errno));
+			continue;
+		}
+		dl_diag_free(&diag);
+		if (dl_case_world_build(rc->c, rc->index, r->pki, rc->dir, r->o->now, &rc->w,
+		    &diag) < 0) {
+			case_error(rc, "%s", diag.text.data);
+			dl_case_world_free(&rc->w);
+			continue;
+		}
+		rc->placed = true;
+	}
+	dl_diag_free(&diag);
+}
+
+/* Bring the lab up; a zone error that names a case file removes that case. */
+static int
+lab_up(struct run *r)
+{
+	struct dl_err err;
+
+	for (size_t attempt = 0; attempt <= r->n; attempt++) {
+		struct dl_case_world **worlds = dl_xcalloc(r->n + 1, sizeof(*worlds));
+		struct dl_buf rules = DL_BUF_INIT, personas = DL_BUF_INIT;
+		size_t nw = 0;
+		for (size_t i = 0; i < r->n; i++) {
+			if (!r->cases[i].placed)
+				continue;
+			worlds[nw++] = &r->cases[i].w;
+			dl_buf_add(&rules, r->cases[i].w.dns_rules.data ?
+			    r->cases[i].w.dns_rules.data : "", r->cases[i].w.dns_rules.len);
+		}
+		r->lab = run_lab_up(r->rundir, r->o->paths->bindir, worlds, nw,
+		    rules.data ? rules.data : "", r->o->now, &err);
+		free(worlds);
+		dl_buf_free(&rules);
+		dl_buf_free(&personas);
+		if (r->lab)
+			return 0;
+		struct rcase *culprit = NULL;
+		for (size_t i = 0; i < r->n && !culprit; i++)
+			if (r->cases[i].placed && strstr(err.msg, r->cases[i].c->path))
+				culprit = &r->cases[i];
+		if (culprit == NULL) {
+			fprintf(stderr, "danelab: the lab did not come up: %s\n", err.msg);
+			return -1;
+		}
+		case_error(culprit, "%s\n", err.msg);
+		culprit->placed = false;
+	}
+	return -1;
+}
+
+static int
+servers_up(struct run *r)
+{
+	struct dl_buf conf = DL_BUF_INIT;
+	struct dl_err err;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->cases[i].placed && r->cases[i].w.personas.data)
+			dl_buf_adds(&conf, r->cases[i].w.personas.data);
+	r->smtpd = run_smtpd_start(r->o->paths->bindir, r->rundir,
+	    conf.data ? conf.data : "", &err);
+	dl_buf_free(&conf);
+	if (r->smtpd == NULL) {
+		fprintf(stderr, "danelab: the mock SMTP servers did not start: %s\n", err.msg);
+		return -1;
+	}
+	dl_tail_init(&r->ev_tail, run_smtpd_evidence_path(r->smtpd));
+	return 0;
+}
+
+static int
+prove_fixtures(struct run *r)
+{
+	struct dl_case_world **worlds = dl_xcalloc(r->n + 1, sizeof(*worlds));
+	struct rcase **map = dl_xcalloc(r->n + 1, sizeof(*map));
+	struct dl_buf *reports;
+	int *bad;
+	size_t nw = 0;
+	struct dl_err err;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->cases[i].placed) {
+			map[nw] = &r->cases[i];
+			worlds[nw++] = &r->cases[i].w;
+		}
+	reports = dl_xcalloc(nw + 1, sizeof(*reports));
+	bad = dl_xcalloc(nw + 1, sizeof(*bad));
+	int rc = run_lab_verify(r->lab, worlds, nw, reports, bad, &err);
+	if (rc < 0)
+		fprintf(stderr, "danelab: fixture verification failed: %s\n", err.msg);
+	for (size_t i = 0; i < nw && rc == 0; i++) {
+		struct rcase *c = map[i];
+		dl_buf_add(&c->fixture, reports[i].data ? reports[i].data : "", reports[i].len);
+		if (bad[i] > 0) {
+			case_error(c, "%s: the lab world is not as declared (a lab fault, not "
+			    "the client's):\n%s", c->c->path, reports[i].data);
+			c->placed = false;
+		}
+	}
+	for (size_t i = 0; i < nw; i++)
+		dl_buf_free(&reports[i]);
+	free(reports);
+	free(bad);
+	free(worlds);
+	free(map);
+	return rc;
+}
+
+/* ---- the client phase ---- */
+
+static void
+finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long ms)
+{
+	struct dl_err err;
+	struct dl_buf out = DL_BUF_INIT, mine_ev = DL_BUF_INIT, mine_dns = DL_BUF_INIT;
+	struct dl_judgement j;
+	char *outp = dl_xasprintf("%s/adapter.out", rc->dir);
+
+	/* Every connection of this case closed and logged, then read. */
+	if (run_smtpd_sync(r->smtpd, rc->sync_prefix, 3000, &err) < 0)
+		case_error(rc, "mock servers did not settle: %s\n", err.msg);
+	dl_tail_read(&r->ev_tail, route_evidence, r);
+	dl_tail_read(&r->dns_tail, route_resolver, r);
+	dl_read_file(outp, &out);
+	memset(&rc->obs, 0, sizeof(rc->obs));
+	if (dl_evidence_personas(&rc->w, rc->ev_lines.data, &rc->obs, &mine_ev) < 0)
+		case_error(rc, "unreadable evidence line from the mock servers\n");
+	dl_evidence_resolver(&rc->w, rc->dns_lines.data, &rc->obs, &mine_dns);
+	dl_evidence_adapter(&rc->w, out.data, exit_code, &rc->obs);
+	if (timed_out)
+		case_error(rc, "%s: the client did not finish within %d s and was killed\n",
+		    rc->c->path, r->o->timeout_s);
+	/* The judge names things without the trailing dot. */
+	char *apex = dl_xstrndup(rc->w.apex, strlen(rc->w.apex) - 1);
+	dl_judge(rc->c, apex, &rc->obs, &j);
+	free(apex);
+	if (rc->error) {
+		/* Errors found while collecting belong to this iteration only. */
+		j.verdict = DL_V_ERROR;
+		dl_buf_adds(&j.reasons, rc->error);
+		free(rc->error);
+		rc->error = NULL;
+	}
+	rc->res.verdict = j.verdict;
+	rc->res.reasons = dl_buf_take(&j.reasons);
+	rc->res.observed = j.observed;
+	rc->res.expected = j.expected;
+	j.observed = j.expected = NULL;
+	dl_judgement_free(&j);
+	rc->res.duration_ms = ms;
+	run_write_evidence(r, rc, &mine_ev, &mine_dns, &out);
+	dl_buf_reset(&rc->ev_lines);
+	dl_buf_reset(&rc->dns_lines);
+	dl_observed_free(&rc->obs);
+	dl_buf_free(&out);
+	dl_buf_free(&mine_ev);
+	dl_buf_free(&mine_dns);
+	free(outp);
+}
+
+static pid_t
+start_send(struct run *r, struct rcase *rc, struct dl_err *err)
+{
+	char *out = dl_xasprintf("%s/adapter.out", rc->dir);
+	char *errp = dl_xasprintf("%s/adapter.err", rc->dir);
+	char **env = run_send_env(r, rc);
+	pid_t pid = dl_adapter_spawn(&r->adapter, "send", NULL, env, r->workdir, out, errp,
+	    err);
+
+	run_env_free(env);
+	free(out);
+	free(errp);
+	return pid;
+}
+
+/* Run every placed case through the adapter, `jobs` at a time. */
+static void
+send_all(struct run *r)
+{
+	struct slot { struct rcase *rc; pid_t pid; long start, deadline; } *slots;
+	size_t next = 0, running = 0, done = 0, total = 0;
+	int jobs = r->o->jobs;
+
+	for (size_t i = 0; i < r->n; i++)
+		total += r->cases[i].placed;
+	slots = dl_xcalloc((size_t)jobs, sizeof(*slots));
+	while (done < total) {
+		for (int s = 0; s < jobs && next < r->n; s++) {
+			if (slots[s].rc)
+				continue;
+			while (next < r->n && !r->cases[next].placed)
+				next++;
+			if (next >= r->n)
+				break;
+			struct rcase *rc = &r->cases[next++];
+			struct dl_err err;
+			run_write_message(r, rc);
+			slots[s].rc = rc;
+			slots[s].start = dl_now_ms();
+			slots[s].deadline = slots[s].start + r->o->timeout_s * 1000L;
+			slots[s].pid = start_send(r, rc, &err);
+			if (slots[s].pid < 0) {
+				case_error(rc, "cannot start the adapter: %s\n", err.msg);
+				slots[s].pid = 0;
+			}
+			running++;
+			if (r->o->progress)
+				dl_report_progress(stdout, done, total, rc->c->id);
+		}
+		bool progressed = false;
+		for (int s = 0; s < jobs; s++) {
+			if (!slots[s].rc)
+				continue;
+			int st = 0, code = -1;
+			bool timed_out = false;
+			pid_t w = slots[s].pid > 0 ? waitpid(slots[s].pid, &st, WNOHANG) : -1;
+			if (w == 0 && dl_now_ms() < slots[s].deadline)
+				continue;
+			if (w == 0) {
+				kill(-slots[s].pid, SIGKILL);
+				waitpid(slots[s].pid, &st, 0);
+				timed_out = true;
+			}
+			if (w != -1 || timed_out)
+				code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			struct rcase *rc = slots[s].rc;
+			slots[s].rc = NULL;
+			running--;
+			done++;
+			progressed = true;
+			finish_case(r, rc, code, timed_out, dl_now_ms() - slots[s].start);
+			run_report_case(r, rc, done, total);
+		}
+		if (!progressed) {
+			struct timespec ts = { 0, 500000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	(void)running;
+	free(slots);
+}
+
+/* ---- the run ---- */
+
+static void
+all_cases_error(struct run *r, const char *why)
+{
+	for (size_t i = 0; i < r->n; i++)
+		if (r->cases[i].placed) {
+			case_error(&r->cases[i], "%s\n", why);
+			r->cases[i].placed = false;
+		}
+}
+
+static int
+sandboxed_run(struct run *r)
+{
+	struct dl_err err;
+	int harness = 0;
+
+	r->started_ms = dl_now_ms();
+	r->repeat = 1;
+	r->pki = dl_pki_new(r->o->now);
+	char **env = run_base_env(r);
+	int rc = dl_adapter_open(&r->adapter, r->o->adapter, r->o->paths->srcdir, env, &err);
+	run_env_free(env);
+	if (rc < 0) {
+		fprintf(stderr, "danelab: %s\n", err.msg);
+		return DL_EXIT_USAGE;
+	}
+	mkdir_p(r->workdir);
+	place_cases(r);
+	for (size_t i = 0; i < r->n; i++)
+		if (r->cases[i].placed && r->cases[i].c->level == DL_LEVEL_CONDITIONAL &&
+		    !dl_adapter_has(&r->adapter, r->cases[i].c->feature)) {
+			r->cases[i].placed = false;
+			r->cases[i].unsupported = true;
+		}
+	if (lab_up(r) < 0 || servers_up(r) < 0) {
+		all_cases_error(r, "the lab did not come up (see above)");
+		harness = 1;
+	} else {
+		dl_tail_init(&r->dns_tail, run_lab_resolver_log(r->lab));
+		if (prove_fixtures(r) < 0) {
+			all_cases_error(r, "fixture verification failed (see above)");
+			harness = 1;
+		}
+	}
+	if (!harness && r->o->hold) {
+		run_hold(r);
+	} else if (!harness) {
+		/* Skip the probes' own queries: the client phase starts here. */
+		dl_tail_read(&r->dns_tail, route_resolver, r);
+		for (size_t i = 0; i < r->n; i++) {
+			dl_buf_reset(&r->cases[i].dns_lines);
+			r->cases[i].sync_prefix = dl_xasprintf("%s/", r->cases[i].c->id);
+		}
+		if (run_adapter_verb(r, "setup") < 0) {
+			all_cases_error(r, "the adapter's setup failed (see adapter-setup.err)");
+			harness = 1;
+		} else {
+			for (r->repeat = 1; r->repeat <= r->o->repeat; r->repeat++) {
+				if (r->repeat > 1 && run_adapter_verb(r, "reset") < 0) {
+					all_cases_error(r, "the adapter's reset failed");
+					harness = 1;
+					break;
+				}
+				send_all(r);
+			}
+			run_adapter_verb(r, "teardown");
+		}
+	}
+	run_finish_results(r);
+	if (r->smtpd)
+		run_smtpd_stop(r->smtpd);
+	if (r->lab)
+		run_lab_down(r->lab);
+	rc = run_reports(r);
+	return harness ? DL_EXIT_HARNESS : rc;
+}
+
+int
+dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_opts *o)
+{
+	struct run r = { .o = o };
+	struct dl_sandbox_opts so = { 0 };
+	struct dl_sandbox_info info;
+	struct dl_err err;
+	const char *keep[6];
+	size_t nk = 0;
+
+	r.cases = dl_xcalloc(set->n + 1, sizeof(*r.cases));
+	for (size_t i = 0; i < set->n; i++) {
+		if (!selected[i])
+			continue;
+		struct rcase *rc = &r.cases[r.n];
+		rc->c = set->cases[i];
+		rc->problems = set->problems[i];
+		rc->index = (int)r.n++;
+	}
+	keep[nk++] = o->paths->srcdir;
+	keep[nk++] = o->paths->bindir;
+	keep[nk++] = o->paths->casedir;
+	if (o->keep_dir)
+		keep[nk++] = o->keep_dir;
+	so.keep = keep;
+	so.n_keep = nk;
+	if (o->keep_dir && mkdir_p(o->keep_dir) < 0) {
+		fprintf(stderr, "danelab: --keep %s: %s\n", o->keep_dir, strerror(errno));
+		return DL_EXIT_USAGE;
+	}
+	if (dl_sandbox_enter(&so, &info, &err) < 0) {
+		fprintf(stderr, "danelab: cannot enter the lab sandbox: %s\n", err.msg);
+		return DL_EXIT_HARNESS;
+	}
+	r.rundir = dl_xasprintf("%s/danelab", info.scratch);
+	r.workdir = dl_xasprintf("%s/adapter", r.rundir);
+	r.resolv_conf = dl_xstrdup(info.resolv_conf);
+	mkdir_p(r.rundir);
+	int rc = sandboxed_run(&r);
+	run_free(&r);
+	return rc;
+}

@@ -1,0 +1,41 @@
+/*
+ * run.h -- one run: place the selected cases, bring the lab up once for
+ * all of them, prove their fixtures, drive the adapter, judge, report.
+ */
+#ifndef DL_RUNNER_RUN_H
+#define DL_RUNNER_RUN_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "runner/cmd.h"
+#include "runner/result.h"
+
+struct dl_run_opts {
+	const struct dl_paths *paths;
+	const char *adapter;        /* name or path; default "reference" */
+	int jobs;                   /* concurrent sends (default 2) */
+	int timeout_s;              /* per send (default 30) */
+	int repeat;                 /* iterations (default 1) */
+	const char *keep_dir;       /* keep evidence here (NULL: discard) */
+	const char *json_path, *junit_path, *tap_path;
+	bool verbose;               /* reasons for passing cases too */
+	bool progress;              /* live line on a terminal */
+	bool explain;               /* print world, evidence and verdict per case */
+	bool hold;                  /* `lab up`: keep the lab until a signal */
+	time_t now;                 /* the lab clock */
+	const char *violate;        /* DANELAB_VIOLATE for the reference client */
+	bool quiet;                 /* no per-case lines (mutants) */
+};
+
+/*
+ * Run the selected cases of set (selected[i]).  Enters the lab sandbox
+ * itself (the calling process becomes the sandbox's waiter), so call it
+ * from a single-threaded process before opening any socket.  Fills
+ * *results (caller frees each with dl_case_result_free, then the array)
+ * only in the sandboxed worker; returns the exit code for the command.
+ */
+int dl_run(const struct dl_caseset *set, const bool *selected,
+	const struct dl_run_opts *o);
+
+#endif

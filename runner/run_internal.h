@@ -1,0 +1,67 @@
+/*
+ * run_internal.h -- the state of one run, shared by run.c (the order of
+ * things) and run_support.c (files, environments, reports).
+ */
+#ifndef DL_RUNNER_RUN_INTERNAL_H
+#define DL_RUNNER_RUN_INTERNAL_H
+
+#include "runner/adapter.h"
+#include "runner/case_world.h"
+#include "runner/observe.h"
+#include "runner/result.h"
+#include "runner/run.h"
+#include "runner/tail.h"
+
+struct rcase {
+	const struct dl_case *c;
+	const char *problems;     /* lint problems, "" if none (not owned) */
+	int index;                /* placement in the run: fixes its addresses */
+	struct dl_case_world w;
+	bool placed;              /* in the lab and still to be run */
+	bool unsupported;         /* conditional on a feature the adapter lacks */
+	char *dir;                /* evidence directory */
+	char *sync_prefix;        /* "<id>/" */
+	struct dl_buf ev_lines;   /* persona evidence routed to this case */
+	struct dl_buf dns_lines;  /* resolver log lines routed to this case */
+	struct dl_buf fixture;    /* fixture probe report */
+	char *error;              /* harness problems: make the verdict ERROR */
+	struct dl_observed obs;
+	struct dl_case_result res;
+	bool reported;
+};
+
+struct run {
+	const struct dl_run_opts *o;
+	struct rcase *cases;
+	size_t n;
+	char *rundir, *workdir, *resolv_conf;
+	struct dl_pki *pki;
+	struct run_lab *lab;
+	struct run_smtpd *smtpd;
+	struct dl_adapter adapter;
+	struct dl_tail ev_tail, dns_tail;
+	long started_ms;
+	struct dl_case_result *results; /* every judged case, all iterations */
+	size_t n_results;
+	long host_pid;            /* the sandbox as seen from the host (nsenter) */
+	int repeat;
+};
+
+char **run_base_env(const struct run *r);
+char **run_send_env(const struct run *r, const struct rcase *rc);
+void run_env_free(char **env);
+int run_adapter_verb(struct run *r, const char *verb);
+void run_write_message(const struct run *r, const struct rcase *rc);
+void run_write_evidence(const struct run *r, struct rcase *rc,
+	const struct dl_buf *ev, const struct dl_buf *dns, const struct dl_buf *out);
+void run_report_case(struct run *r, struct rcase *rc, size_t done, size_t total);
+/* Give every case not run a result (ERROR, UNSUPPORTED), apply deviations. */
+void run_finish_results(struct run *r);
+int run_reports(struct run *r);
+/* `lab up`: print how to reach the lab, wait for a signal. */
+void run_hold(struct run *r);
+/* `explain`: print everything about one finished case. */
+void run_explain_case(struct run *r, struct rcase *rc);
+void run_free(struct run *r);
+
+#endif
