@@ -147,6 +147,13 @@ cw_resolve(struct cw_ctx *x, const char *text, int line, struct dl_buf *out)
 			const char *q = p + 1;
 			while (isupper((unsigned char)*q) || isdigit((unsigned char)*q))
 				q++;
+			/* $APEX: the case apex, absolute (for names outside the zone). */
+			if (q - p == 5 && strncmp(p + 1, "APEX", 4) == 0) {
+				if (x->w)
+					dl_buf_adds(out, x->w->apex);
+				p = q;
+				continue;
+			}
 			const char *close = *q == '(' ? strchr(q, ')') : NULL;
 			if (close) {
 				char *name = dl_xstrndup(p + 1, (size_t)(q - p - 1));
