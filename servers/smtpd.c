@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,6 +247,9 @@ accept_one(struct smtpd *s, struct persona *p, int fd,
 		close(fd);
 		return;
 	}
+	/* Replies are small writes: no Nagle delay between them and TLS records. */
+	int one = 1;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	peer_str(ss, peer, sizeof(peer));
 	struct conn *c = conn_new(s, p, fd, peer);
 	c->next = s->conns;
