@@ -65,7 +65,9 @@ rcpt_domain(const char *rcpt, char *dom, size_t dlen, char *lit, size_t llen)
 {
 	const char *at = strrchr(rcpt, '@');
 
+	lit[0] = '\0';
 	if (at == NULL || at == rcpt || at[1] == '\0' || strlen(at + 1) >= dlen
+	    || strchr(rcpt, '@') != at
 	    || strpbrk(rcpt, " <>\r\n\t") != NULL)
 		return -1;
 	snprintf(dom, dlen, "%s", at + 1);
@@ -83,6 +85,8 @@ rcpt_domain(const char *rcpt, char *dom, size_t dlen, char *lit, size_t llen)
 			return -1;
 		return 0;
 	}
+	if (dom[0] == '.' || strstr(dom, "..") != NULL)
+		return -1;
 	for (const char *p = dom; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
 		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
