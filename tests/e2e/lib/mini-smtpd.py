@@ -1,18 +1,22 @@
 #!/usr/bin/env python3
 """mini-smtpd.py -- a small SMTP server for tests/e2e/client.sh only.
 
+Usage: mini-smtpd.py --conf FILE --logdir DIR --ready FILE, where each
+line of FILE is "ADDR PORT MODE CERTCHAIN KEY [SNINAME=CHAIN:KEY...]" and
+each listener logs to DIR/ADDR_PORT.log.
+
 Until the project's mock servers (servers/) are merged, the client's
 end-to-end test uses this: real sockets, real TLS (Python's ssl, i.e.
 OpenSSL), one evidence line per event in --log.  Modes:
-  starttls  offer STARTTLS (certificate chain --cert/--key)
+  starttls  offer STARTTLS (certificate chain and key from the line)
   notls     no STARTTLS in the EHLO reply (as if stripped)
   inject    answer STARTTLS with "220" plus an injected "250" in the same
             cleartext write (RFC 3207 response injection)
   twice     keep offering STARTTLS inside TLS; a second STARTTLS is logged
             and the transaction is refused with 554
 After TLS the session state is reset: MAIL before a new EHLO gets 503
-(as Postfix does).  --sni NAME=CERT:KEY serves another chain when the
-client's SNI is NAME (and --cert otherwise).
+(as Postfix does).  Another chain is served when the
+client's SNI is NAME (SNINAME=CHAIN:KEY on the line).
 """
 import argparse
 import socket
@@ -114,7 +118,10 @@ class Handler(socketserver.StreamRequestHandler):
             self.send("354 go ahead\r\n")
             while True:
                 l = self.rfile.readline(65536)
-                if not l or l in (b".\r\n", b".\n"):
+                if not l:
+                    self.log("eof-in-data")
+                    return False
+                if l in (b".\r\n", b".\n"):
                     break
             self.log("delivered tls=%s" % ("yes" if self.tls else "no"))
             self.send("250 2.0.0 queued\r\n")
