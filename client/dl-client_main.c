@@ -1,0 +1,354 @@
+/*
+ * dl-client_main.c -- bin/dl-client, the reference RFC 7672 SMTP client.
+ *
+ * Sends one message to the recipients of one domain (or through a relay)
+ * with opportunistic DANE TLS, and prints one JSON result on stdout
+ * (schema: client/README.md).  Exit: 0 delivered, 75 deferred,
+ * 69 bounced, 64 usage error, 78 configuration error.
+ */
+#include <arpa/inet.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "client/deliver.h"
+#include "client/dns.h"
+#include "client/tls.h"
+#include "util/log.h"
+
+#define EX_OK_ 0
+#define EX_USAGE_ 64
+#define EX_UNAVAILABLE_ 69
+#define EX_TEMPFAIL_ 75
+#define EX_CONFIG_ 78
+
+struct opts {
+	const char *resolver, *ta, *from, *message, *relay, *family;
+	const char *rcpts[64];
+	size_t nrcpts;
+	bool diagnose;
+	int timeout, connect_timeout;
+	char relay_host[256];
+	char literal[64];
+	char domain[256];
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: dl-client --resolver ADDR --trust-anchor FILE --from ADDR\n"
+	    "         --rcpt ADDR [--rcpt ADDR...] --message FILE\n"
+	    "         [--policy dane|dane-only|may] [--relay HOST[:PORT]]\n"
+	    "         [--port N] [--helo NAME] [--timeout S] [--connect-timeout S]\n"
+	    "         [--seed N] [--family 6,4|4,6|4|6] [--now EPOCH]\n"
+	    "         [--violate NAME]... [--list-violations] [--diagnose] [-v]\n");
+}
+
+static void
+list_violations(void)
+{
+	for (int i = 0; i < DL_V_COUNT; i++) {
+		const struct dl_violation_info *v = dl_violation_info(i);
+		printf("%-28s %-14s %s\n", v->name, v->req, v->summary);
+	}
+}
+
+/* "local@domain": the domain part, checked; literal filled for [a.b.c.d]. */
+static int
+rcpt_domain(const char *rcpt, char *dom, size_t dlen, char *lit, size_t llen)
+{
+	const char *at = strrchr(rcpt, '@');
+
+	lit[0] = '\0';
+	if (at == NULL || at == rcpt || at[1] == '\0' || strlen(at + 1) >= dlen
+	    || strchr(rcpt, '@') != at
+	    || strpbrk(rcpt, " <>\r\n\t") != NULL)
+		return -1;
+	snprintf(dom, dlen, "%s", at + 1);
+	if (dom[0] == '[') {
+		size_t l = strlen(dom);
+		unsigned char tmp[16];
+		const char *a = dom + 1;
+		if (l < 3 || dom[l - 1] != ']' || l - 2 >= llen)
+			return -1;
+		if (strncasecmp(a, "IPv6:", 5) == 0)
+			a += 5;
+		snprintf(lit, llen, "%.*s", (int)(dom + l - 1 - a), a);
+		if (inet_pton(AF_INET, lit, tmp) != 1 &&
+		    inet_pton(AF_INET6, lit, tmp) != 1)
+			return -1;
+		return 0;
+	}
+	if (dom[0] == '.' || strstr(dom, "..") != NULL)
+		return -1;
+	for (const char *p = dom; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_'))
+			return -1;
+	return 0;
+}
+
+static int
+parse_family(const char *s, int fam[2])
+{
+	fam[0] = fam[1] = 0;
+	if (strcmp(s, "6,4") == 0) {
+		fam[0] = AF_INET6; fam[1] = AF_INET;
+	} else if (strcmp(s, "4,6") == 0) {
+		fam[0] = AF_INET; fam[1] = AF_INET6;
+	} else if (strcmp(s, "4") == 0) {
+		fam[0] = AF_INET;
+	} else if (strcmp(s, "6") == 0) {
+		fam[0] = AF_INET6;
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+static int
+parse_relay(const char *s, struct opts *o, int *port)
+{
+	const char *colon = strrchr(s, ':');
+	size_t l = colon ? (size_t)(colon - s) : strlen(s);
+
+	if (l == 0 || l >= sizeof(o->relay_host))
+		return -1;
+	snprintf(o->relay_host, sizeof(o->relay_host), "%.*s", (int)l, s);
+	if (colon) {
+		char *end;
+		long p = strtol(colon + 1, &end, 10);
+		if (*end || p < 1 || p > 65535)
+			return -1;
+		*port = (int)p;
+	}
+	return 0;
+}
+
+enum { O_RESOLVER = 256, O_TA, O_FROM, O_RCPT, O_MESSAGE, O_POLICY, O_RELAY,
+	O_PORT, O_HELO, O_TIMEOUT, O_CTIMEOUT, O_SEED, O_FAMILY, O_NOW,
+	O_VIOLATE, O_LIST, O_DIAG };
+
+static const struct option longopts[] = {
+	{ "resolver", required_argument, NULL, O_RESOLVER },
+	{ "trust-anchor", required_argument, NULL, O_TA },
+	{ "from", required_argument, NULL, O_FROM },
+	{ "rcpt", required_argument, NULL, O_RCPT },
+	{ "message", required_argument, NULL, O_MESSAGE },
+	{ "policy", required_argument, NULL, O_POLICY },
+	{ "relay", required_argument, NULL, O_RELAY },
+	{ "port", required_argument, NULL, O_PORT },
+	{ "helo", required_argument, NULL, O_HELO },
+	{ "timeout", required_argument, NULL, O_TIMEOUT },
+	{ "connect-timeout", required_argument, NULL, O_CTIMEOUT },
+	{ "seed", required_argument, NULL, O_SEED },
+	{ "family", required_argument, NULL, O_FAMILY },
+	{ "now", required_argument, NULL, O_NOW },
+	{ "violate", required_argument, NULL, O_VIOLATE },
+	{ "list-violations", no_argument, NULL, O_LIST },
+	{ "diagnose", no_argument, NULL, O_DIAG },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int
+positive(const char *s, long max)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+
+	return (*s && !*end && v > 0 && v <= max) ? (int)v : -1;
+}
+
+/* Parse argv into o and cfg; returns an exit code, or -1 to go on. */
+static int
+parse_args(int argc, char **argv, struct opts *o, struct dl_client_cfg *cfg,
+	int *verbose)
+{
+	int c, relay_port = -1, port = 25, v;
+
+	while ((c = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case O_RESOLVER: o->resolver = optarg; break;
+		case O_TA: o->ta = optarg; break;
+		case O_FROM: o->from = optarg; break;
+		case O_RCPT:
+			if (o->nrcpts == 64)
+				return fprintf(stderr, "too many --rcpt\n"), EX_USAGE_;
+			o->rcpts[o->nrcpts++] = optarg;
+			break;
+		case O_MESSAGE: o->message = optarg; break;
+		case O_POLICY:
+			if ((v = dl_policy_parse(optarg)) < 0)
+				return fprintf(stderr, "bad --policy %s\n", optarg), EX_USAGE_;
+			cfg->policy = (enum dl_policy)v;
+			break;
+		case O_RELAY:
+			if (parse_relay(optarg, o, &relay_port) < 0)
+				return fprintf(stderr, "bad --relay %s\n", optarg), EX_USAGE_;
+			o->relay = o->relay_host;
+			break;
+		case O_PORT:
+			if ((port = positive(optarg, 65535)) < 0)
+				return fprintf(stderr, "bad --port %s\n", optarg), EX_USAGE_;
+			break;
+		case O_HELO: cfg->smtp.helo = optarg; break;
+		case O_TIMEOUT:
+			if ((o->timeout = positive(optarg, 3600)) < 0)
+				return fprintf(stderr, "bad --timeout\n"), EX_USAGE_;
+			break;
+		case O_CTIMEOUT:
+			if ((o->connect_timeout = positive(optarg, 3600)) < 0)
+				return fprintf(stderr, "bad --connect-timeout\n"), EX_USAGE_;
+			break;
+		case O_SEED: cfg->seed = strtoull(optarg, NULL, 0); break;
+		case O_FAMILY:
+			if (parse_family(optarg, cfg->families) < 0)
+				return fprintf(stderr, "bad --family %s\n", optarg), EX_USAGE_;
+			break;
+		case O_NOW: cfg->now = (time_t)strtoll(optarg, NULL, 10); break;
+		case O_VIOLATE:
+			if ((v = dl_violation_parse(optarg)) < 0)
+				return fprintf(stderr, "unknown violation %s "
+				    "(see --list-violations)\n", optarg), EX_USAGE_;
+			cfg->v.bits |= 1ULL << v;
+			break;
+		case O_LIST: list_violations(); return EX_OK_;
+		case O_DIAG: o->diagnose = true; break;
+		case 'v': (*verbose)++; break;
+		case 'h': usage(stdout); return EX_OK_;
+		default: usage(stderr); return EX_USAGE_;
+		}
+	}
+	if (optind != argc || !o->resolver || !o->ta || !o->from ||
+	    !o->nrcpts || !o->message) {
+		usage(stderr);
+		return EX_USAGE_;
+	}
+	cfg->port = relay_port > 0 ? relay_port : port;
+	return -1;
+}
+
+/* All recipients must share one domain; fills o->domain / o->literal. */
+static int
+check_rcpts(struct opts *o)
+{
+	char dom[256], lit[64];
+
+	for (size_t i = 0; i < o->nrcpts; i++) {
+		if (rcpt_domain(o->rcpts[i], dom, sizeof(dom), lit,
+		    sizeof(lit)) < 0) {
+			fprintf(stderr, "dl-client: malformed recipient '%s'\n",
+			    o->rcpts[i]);
+			return EX_USAGE_;
+		}
+		if (i == 0) {
+			memcpy(o->domain, dom, sizeof(dom));
+			memcpy(o->literal, lit, sizeof(lit));
+		} else if (strcasecmp(dom, o->domain) != 0) {
+			fprintf(stderr, "dl-client: recipients of one domain "
+			    "only (%s vs %s)\n", dom, o->domain);
+			return EX_USAGE_;
+		}
+	}
+	if (strpbrk(o->from, " <>\r\n\t") != NULL) {
+		fprintf(stderr, "dl-client: malformed sender '%s'\n", o->from);
+		return EX_USAGE_;
+	}
+	return -1;
+}
+
+static int
+exit_code(enum dl_disposition d)
+{
+	return d == DL_DELIVERED ? EX_OK_ : d == DL_BOUNCED ? EX_UNAVAILABLE_ :
+	    EX_TEMPFAIL_;
+}
+
+static int
+run(struct opts *o, struct dl_client_cfg *cfg)
+{
+	struct dl_err err;
+	struct dl_buf msg = DL_BUF_INIT, body = DL_BUF_INIT, out = DL_BUF_INIT;
+	struct dl_dns *dns = NULL;
+	struct dl_result r;
+	int rc = EX_CONFIG_;
+
+	dl_result_init(&r);
+	if (dl_read_file(o->message, &msg) < 0) {
+		fprintf(stderr, "dl-client: %s: %m\n", o->message);
+		return EX_USAGE_;
+	}
+	dl_smtp_body(msg.data, msg.len, &body);
+	cfg->smtp.body = &body;
+	cfg->smtp.tls = dl_tls_ctx_new(&cfg->v, &err);
+	if (cfg->smtp.tls == NULL) {
+		fprintf(stderr, "dl-client: TLS setup: %s\n", err.msg);
+		goto out;
+	}
+	if (!cfg->literal) {
+		dns = dl_dns_new(o->resolver, o->ta, o->timeout * 1000, &err);
+		if (dns == NULL) {
+			fprintf(stderr, "dl-client: %s\n", err.msg);
+			goto out;
+		}
+		dl_dns_set_violations(dns, &cfg->v);
+	}
+	dl_deliver(cfg, dns, &r);
+	dl_result_json(&r, &out);
+	printf("%s\n", out.data);
+	if (o->diagnose)
+		dl_result_print(&r, stderr);
+	rc = exit_code(r.disposition);
+out:
+	dl_result_free(&r);
+	dl_dns_free(dns);
+	SSL_CTX_free(cfg->smtp.tls);
+	dl_buf_free(&msg);
+	dl_buf_free(&body);
+	dl_buf_free(&out);
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o;
+	struct dl_client_cfg cfg;
+	int verbose = 0, rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&cfg, 0, sizeof(cfg));
+	o.timeout = 10;
+	o.connect_timeout = 5;
+	cfg.policy = DL_POLICY_DANE;
+	cfg.smtp.helo = "dl-client.invalid";
+	cfg.families[0] = AF_INET6;
+	cfg.families[1] = AF_INET;
+	cfg.now = time(NULL);
+	cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
+	if ((rc = parse_args(argc, argv, &o, &cfg, &verbose)) >= 0)
+		return rc;
+	if ((rc = check_rcpts(&o)) >= 0)
+		return rc;
+	dl_log_init("dl-client", o.diagnose || verbose > 1 ? DL_LOG_DEBUG :
+	    verbose ? DL_LOG_INFO : DL_LOG_WARN);
+	cfg.domain = o.domain;
+	cfg.literal = o.literal[0] ? o.literal : NULL;
+	cfg.relay = o.relay;
+	cfg.smtp.from = o.from;
+	cfg.smtp.rcpts = o.rcpts;
+	cfg.smtp.nrcpts = o.nrcpts;
+	cfg.smtp.timeout_ms = o.timeout * 1000;
+	cfg.smtp.connect_timeout_ms = o.connect_timeout * 1000;
+	cfg.smtp.v = &cfg.v;
+	return run(&o, &cfg);
+}

@@ -1,0 +1,210 @@
+/*
+ * tls.c -- OpenSSL DANE setup and post-handshake judgement (see tls.h).
+ */
+#include "client/tls.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "util/buf.h"
+
+SSL_CTX *
+dl_tls_ctx_new(const struct dl_violations *v, struct dl_err *err)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+
+	if (ctx == NULL) {
+		dl_err_crypto(err, "SSL_CTX_new");
+		return NULL;
+	}
+	if (SSL_CTX_dane_enable(ctx) <= 0) {
+		dl_err_crypto(err, "SSL_CTX_dane_enable");
+		goto fail;
+	}
+	/*
+	 * 7672-5-b, 7671-9-f: digest agility.  OpenSSL only considers the
+	 * records of the strongest digest per (usage, selector), ranked by
+	 * these ordinals; equal ordinals switch agility off.
+	 */
+	int ord512 = dl_violates(v, DL_V_NO_DIGEST_AGILITY) ? 1 : 2;
+	if (SSL_CTX_dane_mtype_set(ctx, EVP_sha256(), 1, 1) <= 0 ||
+	    SSL_CTX_dane_mtype_set(ctx, EVP_sha512(), 2, (uint8_t)ord512) <= 0) {
+		dl_err_crypto(err, "SSL_CTX_dane_mtype_set");
+		goto fail;
+	}
+	/* Verification results are read after the handshake, so that the
+	 * client can QUIT politely (3207-4.1-b). */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+static int
+add_tlsa(SSL *ssl, const struct dl_tls_params *p, struct dl_err *err)
+{
+	int added = 0;
+
+	for (size_t i = 0; i < p->tlsa->n; i++) {
+		const struct dl_rdata *rd = &p->tlsa->rr[i];
+		if (p->checks[i] != DL_TLSA_OK)
+			continue;   /* filtered by tlsa.c */
+		int rc = SSL_dane_tlsa_add(ssl, rd->data[0], rd->data[1],
+		    rd->data[2], rd->data + 3, rd->len - 3);
+		if (rc < 0)
+			return dl_err_crypto(err, "SSL_dane_tlsa_add");
+		if (rc > 0)
+			added++;
+	}
+	ERR_clear_error();
+	return added;
+}
+
+static int
+setup_dane(SSL *ssl, const struct dl_tls_params *p, struct dl_err *err)
+{
+	const struct dl_violations *v = p->v;
+
+	/* 7672-8.1-a, 7672-3.2.2-b: SNI and primary reference identifier
+	 * are the TLSA base domain (SSL_dane_enable sets both). */
+	if (SSL_dane_enable(ssl, p->refids[0]) <= 0)
+		return dl_err_crypto(err, "SSL_dane_enable(%s)", p->refids[0]);
+	/* 7672-3.2.1-a: no name checks for DANE-EE(3). */
+	if (!dl_violates(v, DL_V_CHECK_NAMES_DANE_EE))
+		SSL_dane_set_flags(ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+	/* 7672-3.2.3-x1: a wildcard is only a complete left-most label. */
+	SSL_set_hostflags(ssl, dl_violates(v, DL_V_PARTIAL_WILDCARDS) ? 0 :
+	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
+	/* 7672-3.2.2-c/d/e: the extra reference identifiers. */
+	for (size_t i = 1; i < p->nrefids; i++)
+		if (SSL_add1_host(ssl, p->refids[i]) <= 0)
+			return dl_err_crypto(err, "SSL_add1_host(%s)",
+			    p->refids[i]);
+	/* 7672-3.2.2-a: DANE-TA(2) needs the name check. */
+	if (dl_violates(v, DL_V_NO_DANE_TA_NAME_CHECK))
+		X509_VERIFY_PARAM_set1_host(SSL_get0_param(ssl), NULL, 0);
+	if (add_tlsa(ssl, p, err) < 0)
+		return -1;
+	return 0;
+}
+
+SSL *
+dl_tls_new(SSL_CTX *ctx, const struct dl_tls_params *p,
+	struct dl_tls_info *info, struct dl_err *err)
+{
+	SSL *ssl = SSL_new(ctx);
+
+	if (ssl == NULL) {
+		dl_err_crypto(err, "SSL_new");
+		return NULL;
+	}
+	info->attempted = true;
+	info->dane = p->plan == DL_PLAN_DANE;
+	/* Certificate times are judged against the lab clock. */
+	X509_VERIFY_PARAM_set_time(SSL_get0_param(ssl), p->now);
+	if (info->dane) {
+		if (setup_dane(ssl, p, err) < 0)
+			goto fail;
+	} else if (p->sni != NULL &&
+	    SSL_set_tlsext_host_name(ssl, p->sni) <= 0) {
+		dl_err_crypto(err, "SNI %s", p->sni);
+		goto fail;
+	}
+	/* 7672-8.1-a: SNI carries the TLSA base domain. */
+	if (dl_violates(p->v, DL_V_NO_SNI))
+		SSL_set_tlsext_host_name(ssl, NULL);
+	const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	info->sni = sni ? dl_xstrdup(sni) : NULL;
+	return ssl;
+fail:
+	SSL_free(ssl);
+	return NULL;
+}
+
+static char *
+name_str(const X509_NAME *n)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *data, *s;
+	long len;
+
+	X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253);
+	len = BIO_get_mem_data(b, &data);
+	s = dl_xstrndup(data, (size_t)len);
+	BIO_free(b);
+	return s;
+}
+
+static void
+record_session(SSL *ssl, struct dl_tls_info *info)
+{
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+	int n = chain ? sk_X509_num(chain) : 0;
+
+	info->version = dl_xstrdup(SSL_get_version(ssl));
+	info->cipher = dl_xstrdup(SSL_get_cipher_name(ssl));
+	info->chain = dl_xcalloc((size_t)n + 1, sizeof(char *));
+	for (int i = 0; i < n; i++)
+		info->chain[i] = name_str(X509_get_subject_name(
+		    sk_X509_value(chain, i)));
+	info->nchain = (size_t)n;
+}
+
+/* The violation check-dates-dane-ee: dates of a DANE-EE leaf. */
+static bool
+leaf_dates_ok(SSL *ssl, time_t now)
+{
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
+
+	return leaf != NULL &&
+	    X509_cmp_time(X509_get0_notBefore(leaf), &now) <= 0 &&
+	    X509_cmp_time(X509_get0_notAfter(leaf), &now) >= 0;
+}
+
+bool
+dl_tls_judge(SSL *ssl, const struct dl_tls_params *p,
+	struct dl_tls_info *info)
+{
+	uint8_t u, s, m;
+	const unsigned char *data;
+	size_t dlen;
+	long vr;
+	int depth;
+
+	info->handshake_ok = true;
+	record_session(ssl, info);
+	if (!info->dane)
+		return true;  /* encrypt / opportunistic: no authentication */
+	vr = SSL_get_verify_result(ssl);
+	depth = SSL_get0_dane_tlsa(ssl, &u, &s, &m, &data, &dlen);
+	info->match_depth = depth;
+	if (depth >= 0) {
+		struct dl_buf b = DL_BUF_INIT;
+		dl_buf_printf(&b, "%u %u %u ", u, s, m);
+		for (size_t i = 0; i < dlen; i++)
+			dl_buf_printf(&b, "%02x", data[i]);
+		info->matched = dl_buf_take(&b);
+	}
+	if (SSL_get0_peername(ssl))
+		info->peername = dl_xstrdup(SSL_get0_peername(ssl));
+	if (vr != X509_V_OK)
+		info->verify_error = dl_xstrdup(X509_verify_cert_error_string(vr));
+	info->authenticated = vr == X509_V_OK && depth >= 0;
+	/* 7672-3.1.1-b: DANE-EE(3) ignores the leaf's validity dates
+	 * (OpenSSL does; the violation adds the check back). */
+	if (info->authenticated && u == 3 &&
+	    dl_violates(p->v, DL_V_CHECK_DATES_DANE_EE) &&
+	    !leaf_dates_ok(ssl, p->now)) {
+		info->authenticated = false;
+		info->verify_error = dl_xstrdup("leaf certificate outside its "
+		    "validity dates (violation check-dates-dane-ee)");
+	}
+	/* 7672-3.2-b, 7672-9.1-b: no delivery after an authentication
+	 * failure. */
+	return info->authenticated ||
+	    dl_violates(p->v, DL_V_DELIVER_AFTER_AUTH_FAILURE);
+}
