@@ -132,14 +132,33 @@ cover_of(const struct dl_caseset *set, const char *id)
 	return rc;
 }
 
+/* cases/out-of-scope.tsv: "id<TAB>reason" for rows no case can test. */
+static char *
+out_of_scope(const struct dl_buf *table, const char *id)
+{
+	size_t n = strlen(id);
+
+	for (const char *p = table->data; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		if (strncmp(p, id, n) == 0 && p[n] == '\t')
+			return dl_xstrndup(p + n + 1, eol ? (size_t)(eol - p - n - 1) : strlen(p + n + 1));
+		p = eol ? eol + 1 : NULL;
+	}
+	return NULL;
+}
+
 int
 dl_cmd_coverage(const struct dl_paths *p, int argc, char **argv)
 {
 	struct dl_catalog cat;
 	struct dl_caseset set;
 	bool missing_only = argc > 1 && strcmp(argv[1], "--missing") == 0;
-	int must_cov = 0, must_n = 0, cov = 0, scen_cov = 0;
+	int must_cov = 0, must_n = 0, cov = 0, scen_cov = 0, oos = 0;
+	struct dl_buf scope = DL_BUF_INIT;
+	char *scope_path = dl_xasprintf("%s/cases/out-of-scope.tsv", p->srcdir);
 
+	dl_read_file(scope_path, &scope);
+	free(scope_path);
 	if (dl_load_cases(p, NULL, 0, &cat, &set) < 0)
 		return DL_EXIT_USAGE;
 	printf("%-16s %-12s %-10s %-22s %s\n", "REQUIREMENT", "KEYWORD", "CASES",
@@ -148,16 +167,18 @@ dl_cmd_coverage(const struct dl_paths *p, int argc, char **argv)
 		const struct dl_requirement *r = &cat.reqs[i];
 		struct req_cover rc = cover_of(&set, r->id);
 		bool covered = rc.required + rc.other > 0;
+		char *why = covered ? NULL : out_of_scope(&scope, r->id);
 		cov += covered;
+		oos += why != NULL;
 		if (r->must46) {
 			must_n++;
 			must_cov += rc.required > 0;
 		}
-		if (missing_only && covered)
-			continue;
-		printf("%-16s %-12s %3d+%-6d %-22s %s%s\n", r->id, r->keyword, rc.required,
-		    rc.other, r->label, r->must46 ? "[7672 MUST] " : "",
-		    covered ? "" : "NOT COVERED");
+		if (!missing_only || (!covered && why == NULL))
+			printf("%-16s %-12s %3d+%-6d %-22s %s%s%s\n", r->id, r->keyword,
+			    rc.required, rc.other, r->label, r->must46 ? "[7672 MUST] " : "",
+			    covered ? "" : why ? "out of scope: " : "NOT COVERED", why ? why : "");
+		free(why);
 	}
 	for (size_t i = 0; i < cat.n_scen; i++)
 		for (size_t k = 0; k < set.n; k++)
@@ -167,11 +188,13 @@ dl_cmd_coverage(const struct dl_paths *p, int argc, char **argv)
 				break;
 			}
 	printf("\n(CASES: required-or-conditional + other levels)\n");
-	printf("requirements covered: %d/%zu\n", cov, cat.n_reqs);
+	printf("requirements covered: %d/%zu (%d more out of scope with a reason, "
+	    "%zu not covered)\n", cov, cat.n_reqs, oos, cat.n_reqs - (size_t)cov - (size_t)oos);
 	printf("RFC 7672 client MUST/MUST NOT covered by required cases: %d/%d\n",
 	    must_cov, must_n);
 	printf("catalog scenarios with a case: %d/%zu\n", scen_cov, cat.n_scen);
 	dl_caseset_free(&set);
 	dl_catalog_free(&cat);
+	dl_buf_free(&scope);
 	return DL_EXIT_OK;
 }
