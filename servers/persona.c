@@ -698,7 +698,10 @@ check_persona(const struct persona_set *set, size_t idx, struct dl_err *err)
 		return dl_errf(err, "%s:%d: persona '%s' has tls-min above tls-max, "
 		    "expected tls-min <= tls-max", f, p->line, p->name);
 	bool can_tls = p->cert.chain_path || p->n_sni || p->anon;
-	bool will_220 = p->starttls_code == 220 && p->hs_abort != HS_ABORT_CLOSE &&
+	int code = p->attack == ATTACK_STRIP_STARTTLS ||
+	    p->attack == ATTACK_STARTTLS_ERROR ? p->attack_code : p->starttls_code;
+	bool will_220 = code == 220 && p->hs_abort != HS_ABORT_CLOSE &&
+	    !p->close_on_connect &&
 	    !(p->relay && p->attack != ATTACK_SWAP_CERT);
 	if (will_220 && !can_tls)
 		return dl_errf(err, "%s:%d: persona '%s' answers 220 to STARTTLS "
