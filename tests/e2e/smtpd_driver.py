@@ -29,9 +29,9 @@ def start_server(conf, extra=()):
     return p, line
 
 
-def ctl(cmd):
+def ctl(cmd, path=None):
     s = socket.socket(socket.AF_UNIX)
-    s.connect(CTL)
+    s.connect(path or CTL)
     s.sendall(cmd.encode() + b"\n")
     out = s.recv(200).decode()
     s.close()
@@ -555,6 +555,59 @@ def t_load_and_leaks(pid):
     check("load/no-fd-leak", fds1, fds0)
 
 
+def t_many_connections():
+    import resource
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    want = min(hard, 4096)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (want, hard))
+    n = min(1500, want - 100)
+    socks = []
+    for i in range(n):
+        s = socket.create_connection(("127.16.0.2", 25))
+        socks.append(s)
+    for s in socks[:50]:
+        s.recv(100)
+    for _ in range(500):  # accepting 1500 takes a few loop turns
+        st = ctl("stats")
+        if st.split()[1] == str(n):
+            break
+        time.sleep(0.01)
+    for s in socks:
+        s.close()
+    ok = sync()
+    check("many-connections/open", st.split()[:2], ["conns", str(n)])
+    check("many-connections/all-closed", ok, True)
+
+
+def t_limits():
+    conf, ev, path = T + "/lim.conf", T + "/lim.jsonl", T + "/lim.ctl"
+    with open(conf, "w") as f:
+        f.write("persona lim/p\n  listen 127.16.1.1 25\n  starttls no\n")
+    r, w = os.pipe()
+    p = subprocess.Popen([BIN + "/dl-smtpd", "-c", conf, "--evidence", ev,
+                          "--control", path, "--ready-fd", str(w),
+                          "--max-conns", "3", "--timeout", "1"], pass_fds=(w,))
+    os.close(w)
+    os.read(r, 10)
+    os.close(r)
+    socks = [socket.create_connection(("127.16.1.1", 25)) for _ in range(3)]
+    for s in socks:
+        s.recv(100)
+    extra = socket.create_connection(("127.16.1.1", 25))
+    extra.settimeout(5)
+    busy = extra.recv(100)
+    st = ctl("stats", path)
+    check("max-conns/refused", (busy[:3], st.split()[5]), (b"421", "1"))
+    t0 = time.monotonic()
+    closed = [s.recv(100) for s in socks]  # the idle timeout closes them
+    dt = time.monotonic() - t0
+    ctl("quit", path)
+    p.wait(timeout=10)
+    with open(ev) as f:
+        ends = [json.loads(l)["end"] for l in f]
+    check("idle-timeout", (closed, dt < 4, ends), ([b""] * 3, True, ["timeout"] * 3))
+
+
 def main():
     p, line = start_server(T + "/personas.conf")
     check("ready-fd", line, "ready\n")
@@ -563,7 +616,7 @@ def main():
     tests = [t_plain_s_client, t_v6, t_nostarttls, t_starttls_replies, t_tls10,
              t_sni, t_aborts, t_cert_rejected, t_codes, t_delay_silent,
              t_close_on_connect, t_readvertise, t_inject_and_pipelining,
-             t_robustness, t_attackers, t_anon]
+             t_robustness, t_attackers, t_anon, t_many_connections, t_limits]
     for t in tests:
         try:
             t()
