@@ -253,6 +253,18 @@ nargs(const struct cline *c, int lo, int hi, const char *usage,
 typedef int (*kw_fn)(struct persona *p, const struct cline *c,
 	struct dl_err *err);
 
+/* The canonical text of an address (evidence compares strings). */
+static void
+addr_text(const struct sockaddr_storage *ss, char *out, size_t len)
+{
+	if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, out,
+		    (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr,
+		    out, (socklen_t)len);
+}
+
 static int
 kw_listen(struct persona *p, const struct cline *c, struct dl_err *err)
 {
@@ -261,7 +273,7 @@ kw_listen(struct persona *p, const struct cline *c, struct dl_err *err)
 	if (persona_parse_addr(c->words[1], c->words[2], &p->addr, &p->addr_len,
 	    err) < 0)
 		return dl_err_prefix(err, "%s:%d: ", c->file, c->line);
-	snprintf(p->addr_str, sizeof(p->addr_str), "%s", c->words[1]);
+	addr_text(&p->addr, p->addr_str, sizeof(p->addr_str));
 	p->port = atoi(c->words[2]);
 	return 0;
 }
@@ -274,10 +286,11 @@ kw_relay(struct persona *p, const struct cline *c, struct dl_err *err)
 	if (persona_parse_addr(c->words[1], c->words[2], &p->relay_addr,
 	    &p->relay_len, err) < 0)
 		return dl_err_prefix(err, "%s:%d: ", c->file, c->line);
+	char a[INET6_ADDRSTRLEN];
 	p->relay = true;
+	addr_text(&p->relay_addr, a, sizeof(a));
 	snprintf(p->relay_str, sizeof(p->relay_str), "%s%s%s:%s",
-	    strchr(c->words[1], ':') ? "[" : "", c->words[1],
-	    strchr(c->words[1], ':') ? "]" : "", c->words[2]);
+	    strchr(a, ':') ? "[" : "", a, strchr(a, ':') ? "]" : "", c->words[2]);
 	return 0;
 }
 

@@ -185,7 +185,7 @@ def t_v6():
     r = full_session("fdda:9e1a:b000:1::1")
     e = ev_for(m, "e2e/v6")
     check("v6/delivered", (r[3], e.get("data_accepted"), e.get("listen")),
-          (250, True, "[fdda:9e1a:b000:1:0::1]:25"))
+          (250, True, "[fdda:9e1a:b000:1::1]:25"))
 
 
 def t_nostarttls():
