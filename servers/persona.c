@@ -329,7 +329,9 @@ kw_reply(struct persona *p, const struct cline *c, struct dl_err *err)
 	if (c->n < 3 || parse_stage(c->words[1], &s) < 0)
 		return cerr(c, err, "bad 'reply'", "'reply STAGE CODE [TEXT]' "
 		    "with STAGE one of " STAGE_LIST);
-	return parse_code_text(c, 2, &p->reply[s], err);
+	/* "reply connect" is the greeting: the same as "banner". */
+	return parse_code_text(c, 2, s == STAGE_CONNECT ? &p->banner :
+	    &p->reply[s], err);
 }
 
 static int
