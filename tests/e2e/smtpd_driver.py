@@ -552,7 +552,8 @@ def t_load_and_leaks(pid):
             break
         time.sleep(0.01)
     check("load/2000-sessions", out.split(" ")[:2], ["sessions=2000", "failed=0"])
-    check("load/no-fd-leak", fds1, fds0)
+    # fds0 may include a control connection still closing: at most that many.
+    check("load/no-fd-leak", fds1 <= fds0, True)
 
 
 def t_many_connections():
