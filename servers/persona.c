@@ -253,6 +253,18 @@ nargs(const struct cline *c, int lo, int hi, const char *usage,
 typedef int (*kw_fn)(struct persona *p, const struct cline *c,
 	struct dl_err *err);
 
+/* The canonical text of an address (evidence compares strings). */
+static void
+addr_text(const struct sockaddr_storage *ss, char *out, size_t len)
+{
+	if (ss->ss_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)ss)->sin_addr, out,
+		    (socklen_t)len);
+	else
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)ss)->sin6_addr,
+		    out, (socklen_t)len);
+}
+
 static int
 kw_listen(struct persona *p, const struct cline *c, struct dl_err *err)
 {
@@ -261,7 +273,7 @@ kw_listen(struct persona *p, const struct cline *c, struct dl_err *err)
 	if (persona_parse_addr(c->words[1], c->words[2], &p->addr, &p->addr_len,
 	    err) < 0)
 		return dl_err_prefix(err, "%s:%d: ", c->file, c->line);
-	snprintf(p->addr_str, sizeof(p->addr_str), "%s", c->words[1]);
+	addr_text(&p->addr, p->addr_str, sizeof(p->addr_str));
 	p->port = atoi(c->words[2]);
 	return 0;
 }
@@ -274,10 +286,11 @@ kw_relay(struct persona *p, const struct cline *c, struct dl_err *err)
 	if (persona_parse_addr(c->words[1], c->words[2], &p->relay_addr,
 	    &p->relay_len, err) < 0)
 		return dl_err_prefix(err, "%s:%d: ", c->file, c->line);
+	char a[INET6_ADDRSTRLEN];
 	p->relay = true;
+	addr_text(&p->relay_addr, a, sizeof(a));
 	snprintf(p->relay_str, sizeof(p->relay_str), "%s%s%s:%s",
-	    strchr(c->words[1], ':') ? "[" : "", c->words[1],
-	    strchr(c->words[1], ':') ? "]" : "", c->words[2]);
+	    strchr(a, ':') ? "[" : "", a, strchr(a, ':') ? "]" : "", c->words[2]);
 	return 0;
 }
 
@@ -316,7 +329,9 @@ kw_reply(struct persona *p, const struct cline *c, struct dl_err *err)
 	if (c->n < 3 || parse_stage(c->words[1], &s) < 0)
 		return cerr(c, err, "bad 'reply'", "'reply STAGE CODE [TEXT]' "
 		    "with STAGE one of " STAGE_LIST);
-	return parse_code_text(c, 2, &p->reply[s], err);
+	/* "reply connect" is the greeting: the same as "banner". */
+	return parse_code_text(c, 2, s == STAGE_CONNECT ? &p->banner :
+	    &p->reply[s], err);
 }
 
 static int
@@ -698,7 +713,10 @@ check_persona(const struct persona_set *set, size_t idx, struct dl_err *err)
 		return dl_errf(err, "%s:%d: persona '%s' has tls-min above tls-max, "
 		    "expected tls-min <= tls-max", f, p->line, p->name);
 	bool can_tls = p->cert.chain_path || p->n_sni || p->anon;
-	bool will_220 = p->starttls_code == 220 && p->hs_abort != HS_ABORT_CLOSE &&
+	int code = p->attack == ATTACK_STRIP_STARTTLS ||
+	    p->attack == ATTACK_STARTTLS_ERROR ? p->attack_code : p->starttls_code;
+	bool will_220 = code == 220 && p->hs_abort != HS_ABORT_CLOSE &&
+	    !p->close_on_connect &&
 	    !(p->relay && p->attack != ATTACK_SWAP_CERT);
 	if (will_220 && !can_tls)
 		return dl_errf(err, "%s:%d: persona '%s' answers 220 to STARTTLS "

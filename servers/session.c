@@ -38,7 +38,10 @@ session_start(struct conn *c)
 	conn_run(c);
 }
 
-/* A one-line reply at a stage: the persona's code/text or the default. */
+/*
+ * A one-line reply at a stage: the persona's code/text or the default.
+ * Returns the code the client will see, 0 if the persona stays silent.
+ */
 static int
 stage_reply(struct conn *c, enum smtp_stage s, int dcode, const char *dtext,
     enum post_action post, enum conn_end end)
@@ -57,7 +60,7 @@ stage_reply(struct conn *c, enum smtp_stage s, int dcode, const char *dtext,
 	else
 		n = snprintf(line, sizeof(line), "%d %s\r\n", code, dtext);
 	conn_reply(c, s, line, (size_t)n, post, end);
-	return code;
+	return c->p->silent[s] ? 0 : code;
 }
 
 static void

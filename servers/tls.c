@@ -269,7 +269,7 @@ ctx_configure(SSL_CTX *ctx, const struct persona *p, struct dl_err *err)
 	if (p->tls_max && !SSL_CTX_set_max_proto_version(ctx, p->tls_max))
 		return dl_err_crypto(err, "tls-max not supported");
 	const char *list = p->ciphers ? p->ciphers :
-	    p->anon ? "DEFAULT:aNULL" : NULL;
+	    p->anon ? "ALL" : NULL; /* DEFAULT removes aNULL for good */
 	if (list && SSL_CTX_set_cipher_list(ctx, list) != 1)
 		return dl_err_crypto(err, "bad cipher list '%s'", list);
 	if (p->ciphersuites && SSL_CTX_set_ciphersuites(ctx, p->ciphersuites) != 1)
@@ -307,7 +307,8 @@ ctx_get(struct tls_store *ts, struct persona *p, struct dl_err *err)
 	SSL_CTX_set_session_cache_mode(x->ctx, SSL_SESS_CACHE_OFF);
 	SSL_CTX_set_options(x->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
 	SSL_CTX_set_mode(x->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS |
+	    SSL_MODE_NO_AUTO_CHAIN);
 	SSL_CTX_set_client_hello_cb(x->ctx, client_hello_cb, NULL);
 	if (ts->keylog)
 		SSL_CTX_set_keylog_callback(x->ctx, keylog_cb);

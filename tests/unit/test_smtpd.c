@@ -121,6 +121,7 @@ static const char good_conf[] =
 	"  cert /x/chain.pem /x/key.pem leaf-mx1\n"
 	"  sni mx1.case1.test /x/c2.pem /x/k2.pem\n"
 	"  reply rcpt 450 4.2.0 try later\n"
+	"  reply connect 554\n"
 	"  delay starttls 200\n"
 	"  silent eod\n"
 	"  inject 250-PIPELINING\\r\\n\n"
@@ -147,6 +148,7 @@ test_conf_good(void)
 	CU_ASSERT_STRING_EQUAL(p->cert.id, "leaf-mx1");
 	CU_ASSERT_STRING_EQUAL(p->sni[0].cert.id, "c2.pem");
 	CU_ASSERT_EQUAL(p->reply[STAGE_RCPT].code, 450);
+	CU_ASSERT_EQUAL(p->banner.code, 554); /* reply connect = banner */
 	CU_ASSERT_STRING_EQUAL(p->reply[STAGE_RCPT].text, "4.2.0 try later");
 	CU_ASSERT_EQUAL(p->delay_ms[STAGE_STARTTLS], 200);
 	CU_ASSERT_TRUE(p->silent[STAGE_EOD]);
