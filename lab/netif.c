@@ -1,0 +1,121 @@
+/*
+ * netif.c -- loopback configuration inside the lab's network namespace:
+ * `lo` up through an ioctl and IPv6 /128 addresses through rtnetlink, so
+ * the library does not depend on the `ip` binary.
+ */
+#include "lab/sandbox.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int
+dl_sandbox_lo_up(struct dl_err *err)
+{
+	struct ifreq ifr;
+	int fd, rc = -1;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return dl_errf(err, "lo up: socket: %s", strerror(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	strncpy(ifr.ifr_name, "lo", IFNAMSIZ - 1);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
+		dl_errf(err, "lo up: SIOCGIFFLAGS: %s", strerror(errno));
+		goto out;
+	}
+	ifr.ifr_flags |= IFF_UP | IFF_RUNNING;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) {
+		dl_errf(err, "lo up: SIOCSIFFLAGS: %s", strerror(errno));
+		goto out;
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+/* Send one rtnetlink request and read its acknowledgement. */
+static int
+nl_request(struct nlmsghdr *req, const char *what, struct dl_err *err)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	char reply[4096];
+	ssize_t n;
+	int fd, rc = -1;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return dl_errf(err, "%s: netlink socket: %s", what, strerror(errno));
+	if (sendto(fd, req, req->nlmsg_len, 0, (struct sockaddr *)&sa,
+	    sizeof(sa)) < 0) {
+		dl_errf(err, "%s: netlink send: %s", what, strerror(errno));
+		goto out;
+	}
+	n = recv(fd, reply, sizeof(reply), 0);
+	if (n < (ssize_t)NLMSG_LENGTH(sizeof(struct nlmsgerr))) {
+		dl_errf(err, "%s: netlink: short or failed reply", what);
+		goto out;
+	}
+	struct nlmsghdr *h = (struct nlmsghdr *)reply;
+	if (h->nlmsg_type == NLMSG_ERROR) {
+		struct nlmsgerr *e = NLMSG_DATA(h);
+		/* An address that is already there is what we wanted. */
+		if (e->error != 0 && e->error != -EEXIST) {
+			dl_errf(err, "%s: %s", what, strerror(-e->error));
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	close(fd);
+	return rc;
+}
+
+int
+dl_sandbox_add_addr6(const char *addr, struct dl_err *err)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct ifaddrmsg ifa;
+		char attrs[64];
+	} req;
+	struct in6_addr a6;
+	struct rtattr *rta;
+	unsigned idx;
+
+	if (inet_pton(AF_INET6, addr, &a6) != 1)
+		return dl_errf(err, "add %s/128: not an IPv6 address", addr);
+	idx = if_nametoindex("lo");
+	if (idx == 0)
+		return dl_errf(err, "add %s/128: no lo: %s", addr, strerror(errno));
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
+	req.nh.nlmsg_type = RTM_NEWADDR;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	req.nh.nlmsg_seq = 1;
+	req.ifa.ifa_family = AF_INET6;
+	req.ifa.ifa_prefixlen = 128;
+	req.ifa.ifa_flags = IFA_F_NODAD; /* usable at once */
+	req.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
+	req.ifa.ifa_index = idx;
+	for (int t = 0; t < 2; t++) {
+		rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+		rta->rta_type = t == 0 ? IFA_LOCAL : IFA_ADDRESS;
+		rta->rta_len = RTA_LENGTH(sizeof(a6));
+		memcpy(RTA_DATA(rta), &a6, sizeof(a6));
+		req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) +
+		    RTA_ALIGN(rta->rta_len);
+	}
+	char what[128];
+	snprintf(what, sizeof(what), "add %s/128 to lo", addr);
+	return nl_request(&req.nh, what, err);
+}
