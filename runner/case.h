@@ -112,6 +112,7 @@ struct dl_case {
 	struct dl_check *checks;
 	size_t n_checks;
 	char *source;           /* the whole file, for the evidence directory */
+	bool fixture;           /* `fixture`: a world to prove, no client runs */
 };
 
 /*

@@ -490,9 +490,11 @@ keyword_line(struct reader *r, char *line)
 		kw_expect(r, rest);
 	} else if (strcmp(kw, "check") == 0) {
 		kw_check(r, &w);
+	} else if (strcmp(kw, "fixture") == 0) {
+		c->fixture = true;
 	} else {
 		PERR(r, "unknown key \"%s\", expected id, title, require, level, tags, "
-		    "scenario, note, cert, zone, host, send, expect or check", kw);
+		    "scenario, note, cert, zone, host, send, expect, check or fixture", kw);
 	}
 	dl_words_free(&w);
 }
@@ -522,8 +524,10 @@ check_complete(struct reader *r)
 		PERR(r, "missing key \"require\" (the requirement ids this case exercises)");
 	if (!r->seen_level)
 		PERR(r, "missing key \"level\"");
-	if (c->n_expects == 0)
+	if (c->n_expects == 0 && !c->fixture)
 		PERR(r, "no \"expect\" line: a case must state its expected outcome");
+	if (c->n_expects > 0 && c->fixture)
+		PERR(r, "\"expect\" in a fixture-only file, expected only \"check\" lines");
 	if (c->n_zones == 0 && c->send.relay == NULL)
 		PERR(r, "no zone: the recipient domain needs a DNS world");
 	if (c->scenario == NULL && c->id)

@@ -107,8 +107,10 @@ resolve_one(struct cw_ctx *x, const char *name, const char *args, int line,
 		}
 		if (x->pki) {
 			char *id = cw_cert_id(c, a1);
+			X509 *cert = dl_pki_cert(x->pki, id);
 			struct dl_err err;
-			int rc = dl_tlsa_data(dl_pki_cert(x->pki, id), (int)sel, (int)mt, out, &err);
+			int rc = cert ? dl_tlsa_data(cert, (int)sel, (int)mt, out, &err) :
+			    dl_errf(&err, "certificate \"%s\" was not issued (see above)", a1);
 			free(id);
 			if (rc < 0) {
 				dl_diag_add(x->diag, c->path, line, "$TLSA(%s): %s", args, err.msg);
@@ -182,11 +184,12 @@ cw_find_cert(const struct dl_case *c, const char *id)
 	return NULL;
 }
 
-/* Ids and key names are scoped by case in the run-wide pki. */
+/* Ids and key names are scoped by case in the run-wide pki ("<case>.<id>";
+ * the pki allows letters, digits, '.', '_' and '-' in names). */
 char *
 cw_cert_id(const struct dl_case *c, const char *id)
 {
-	return dl_xasprintf("%s/%s", c->id, id);
+	return dl_xasprintf("%s.%s", c->id, id);
 }
 
 static void
@@ -446,7 +449,8 @@ send_build(struct cw_ctx *x)
 	const struct dl_case *c = x->c;
 	struct dl_buf b = DL_BUF_INIT;
 	int rc = cw_resolve(x, c->send.rcpt, c->send.line, &b);
-	const char *at = strrchr(b.data ? b.data : "", '@');
+	/* The first '@' splits: "user@@" is "user" at the apex. */
+	const char *at = strchr(b.data ? b.data : "", '@');
 
 	if (at == NULL || at == b.data || at[1] == '\0') {
 		dl_diag_add(x->diag, c->path, c->send.line, "bad rcpt=%s, expected "

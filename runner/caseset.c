@@ -81,7 +81,7 @@ lint_catalog(const struct dl_case *c, const struct dl_catalog *cat, struct dl_di
 			dl_diag_add(d, c->path, 0, "unknown requirement id \"%s\", expected "
 			    "an id of cases/requirements.tsv", c->require.v[i]);
 	/* Cases beyond the catalog say so: "scenario extra". */
-	if (c->scenario && strcmp(c->scenario, "extra") != 0 &&
+	if (c->scenario && !c->fixture && strcmp(c->scenario, "extra") != 0 &&
 	    dl_catalog_scenario(cat, c->scenario) == NULL)
 		dl_diag_add(d, c->path, 0, "unknown scenario \"%s\", expected a slug of "
 		    "cases/scenarios.tsv (or \"scenario extra\")", c->scenario);

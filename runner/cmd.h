@@ -39,6 +39,7 @@ int dl_cmd_run(const struct dl_paths *p, int argc, char **argv);
 int dl_cmd_explain(const struct dl_paths *p, int argc, char **argv);
 int dl_cmd_lab(const struct dl_paths *p, int argc, char **argv);
 int dl_cmd_lab_up(const struct dl_paths *p, int argc, char **argv);
+int dl_cmd_lab_check(const struct dl_paths *p, int argc, char **argv);
 int dl_cmd_mutants(const struct dl_paths *p, int argc, char **argv);
 
 #endif

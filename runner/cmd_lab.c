@@ -6,17 +6,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lab/selfcheck.h"
 #include "runner/cmd.h"
 
 int
 dl_cmd_lab(const struct dl_paths *p, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "check") == 0)
-		return dl_cmd_lab_check(argc - 1, argv + 1);
+		return dl_cmd_lab_check(p, argc - 1, argv + 1);
 	if (argc >= 2 && strcmp(argv[1], "up") == 0)
 		return dl_cmd_lab_up(p, argc - 1, argv + 1);
-	fprintf(stderr, "usage: danelab lab check [options]\n"
+	fprintf(stderr, "usage: danelab lab check [--now EPOCH] [--hold]\n"
 	    "       danelab lab up ID-GLOB...\n");
 	return DL_EXIT_USAGE;
 }

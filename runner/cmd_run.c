@@ -54,7 +54,8 @@ run_with(const struct dl_paths *p, struct dl_selection *sel, struct dl_run_opts 
 	struct dl_caseset set;
 	size_t n_sel = 0;
 
-	if (dl_load_cases(p, NULL, 0, &cat, &set) < 0)
+	char *dirs[] = { (char *)o->casedir };
+	if (dl_load_cases(p, o->casedir ? dirs : NULL, o->casedir ? 1 : 0, &cat, &set) < 0)
 		return DL_EXIT_USAGE;
 	if (set.global.count)
 		fputs(set.global.text.data, stderr);
@@ -211,5 +212,31 @@ dl_cmd_lab_up(const struct dl_paths *p, int argc, char **argv)
 		dl_words_push(&sel.globs, argv[i]);
 	rc = run_with(p, &sel, &o);
 	sel_free(&sel);
+	return rc;
+}
+
+int
+dl_cmd_lab_check(const struct dl_paths *p, int argc, char **argv)
+{
+	struct dl_selection sel = { 0 };
+	struct dl_run_opts o = { .paths = p, .adapter = "reference", .jobs = 1,
+	    .timeout_s = 30, .repeat = 1, .now = time(NULL), .verify_only = true };
+	char *dir = dl_xasprintf("%s/lab/selfcheck", p->srcdir);
+	int rc;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--now") == 0 && i + 1 < argc) {
+			o.now = (time_t)strtoll(argv[++i], NULL, 10);
+		} else if (strcmp(argv[i], "--hold") == 0) {
+			o.hold = true;
+		} else {
+			fprintf(stderr, "usage: danelab lab check [--now EPOCH] [--hold]\n");
+			free(dir);
+			return DL_EXIT_USAGE;
+		}
+	}
+	o.casedir = dir;
+	rc = run_with(p, &sel, &o);
+	free(dir);
 	return rc;
 }

@@ -433,7 +433,14 @@ sandboxed_run(struct run *r)
 			harness = 1;
 		}
 	}
-	if (!harness && r->o->hold) {
+	if (!harness && r->o->verify_only) {
+		int bad = run_print_fixtures(r);
+		if (r->o->hold)
+			run_hold(r);
+		run_smtpd_stop(r->smtpd);
+		run_lab_down(r->lab);
+		return bad ? DL_EXIT_UNEXPECTED : DL_EXIT_OK;
+	} else if (!harness && r->o->hold) {
 		run_hold(r);
 	} else if (!harness) {
 		/* Skip the probes' own queries: the client phase starts here. */

@@ -26,6 +26,8 @@ struct dl_run_opts {
 	time_t now;                 /* the lab clock */
 	const char *violate;        /* DANELAB_VIOLATE for the reference client */
 	bool quiet;                 /* no per-case lines (mutants) */
+	bool verify_only;           /* `lab check`: prove the fixtures, run no client */
+	const char *casedir;        /* cases from here instead of paths->casedir */
 };
 
 /*

@@ -99,3 +99,34 @@ run_hold(struct run *r)
 	sigprocmask(SIG_BLOCK, &set, NULL);
 	sigwait(&set, &sig);
 }
+
+int
+run_print_fixtures(struct run *r)
+{
+	int pass = 0, fail = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct rcase *rc = &r->cases[i];
+		const char *p = rc->fixture.data;
+		if (p == NULL || *p == '\0') {
+			printf("FAIL %s: %s", rc->c->id, rc->error ? rc->error : "not placed\n");
+			fail++;
+			continue;
+		}
+		while (*p) {
+			const char *eol = strchr(p, '\n');
+			size_t len = eol ? (size_t)(eol - p) : strlen(p);
+			/* The report's lines are "ok   NAME TYPE: status" / "FAIL ...". */
+			if (strncmp(p, "ok", 2) == 0) {
+				printf("PASS %s %.*s\n", rc->c->id, (int)(len - 5), p + 5);
+				pass++;
+			} else {
+				printf("FAIL %s %.*s\n", rc->c->id, (int)(len - 5), p + 5);
+				fail++;
+			}
+			p += len + (eol ? 1 : 0);
+		}
+	}
+	printf("\n%d passed, %d failed\n", pass, fail);
+	return fail;
+}

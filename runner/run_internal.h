@@ -63,5 +63,7 @@ void run_hold(struct run *r);
 /* `explain`: print everything about one finished case. */
 void run_explain_case(struct run *r, struct rcase *rc);
 void run_free(struct run *r);
+/* `lab check`: one line per fixture probe, then the closing tally. */
+int run_print_fixtures(struct run *r);
 
 #endif

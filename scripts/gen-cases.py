@@ -75,7 +75,7 @@ def dane_ee():
             out[cid] = case(cid, f'DANE-EE {SEL[sel]}({sel}) {MT[mt]}({mt}) of another key: not '
                             'delivered through that host', ['7672-3.2-b', '6698-4.1-j'],
                             'recommended' if mt == 2 else 'required', ['dane-ee'], body,
-                            ['deferred', 'mx1 not-via'])
+                            ['deferred', 'mx1 not-via'], 'tlsa-usable-mismatch' if (sel, mt) == (1, 1) else 'extra')
     return out
 
 

@@ -32,11 +32,16 @@ dl_zkeys_set_times(ldns_key_list *keys, time_t now, enum dl_sigtime t)
 {
 	time_t inc = now - DL_DAY, exp = now + 30 * DL_DAY;
 
+	/*
+	 * Validators forgive clock skew: Unbound accepts signatures up to 10%
+	 * of their validity interval (at most val-sig-skew-max, one day) outside
+	 * it.  "Expired yesterday" would still validate; three days will not.
+	 */
 	if (t == DL_SIGTIME_EXPIRED) {
 		inc = now - 30 * DL_DAY;
-		exp = now - DL_DAY;
+		exp = now - 3 * DL_DAY;
 	} else if (t == DL_SIGTIME_NOTYET) {
-		inc = now + DL_DAY;
+		inc = now + 3 * DL_DAY;
 	}
 	for (size_t i = 0; i < ldns_key_list_key_count(keys); i++) {
 		ldns_key *k = ldns_key_list_key(keys, i);

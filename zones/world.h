@@ -17,8 +17,9 @@
  *
  * Signature times (all from `now`):
  *   valid:    inception now - 1 day,  expiration now + 30 days
- *   expired:  inception now - 30 days, expiration now - 1 day
- *   not yet:  inception now + 1 day,  expiration now + 30 days
+ *   expired:  inception now - 30 days, expiration now - 3 days
+ *   not yet:  inception now + 3 days, expiration now + 30 days
+ * (three days, not one: validators forgive up to a day of clock skew).
  */
 #ifndef DL_ZONES_WORLD_H
 #define DL_ZONES_WORLD_H

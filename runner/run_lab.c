@@ -1,0 +1,376 @@
+/*
+ * run_lab.c -- the lab a run uses: one signed world for every selected
+ * case, served by NSD (main), NSD #2 behind the fault proxy, and validated
+ * by Unbound with the lab root as its only trust anchor; then every case's
+ * fixture proven through that resolver.  Runs inside the sandbox.
+ *
+ * Daemons run in the foreground as our children, logging into the run
+ * directory; readiness is a real secure answer, never a sleep; a daemon
+ * that does not come up is reported with its own last log lines.
+ */
+#include "runner/run_lab.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ldns/ldns.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unbound.h>
+#include <unistd.h>
+
+#include "lab/sandbox.h"
+#include "runner/adapter.h"
+#include "util/buf.h"
+
+#define LAB_NS4 "127.0.53.1"
+#define LAB_NS6 "fdda:9e1a:b000::53"
+#define LAB_NS2 "127.0.53.2"
+#define LAB_FAULT "127.0.54.1"
+#define LAB_DEAD "127.0.55.1"
+#define LAB_RESOLVER "127.0.0.1"
+
+struct daemon {
+	const char *name;
+	pid_t pid;
+	char *log;
+};
+
+struct run_lab {
+	char *dir;
+	struct dl_world_out world;
+	struct daemon d[4];     /* nsd, nsd2, faultdns, unbound */
+	size_t n_d;
+	bool has_proxy;
+};
+
+static void
+daemon_log_tail(const struct daemon *d, struct dl_buf *out)
+{
+	struct dl_buf b = DL_BUF_INIT;
+
+	dl_read_file(d->log, &b);
+	size_t len = b.len, start;
+	while (len > 0 && b.data[len - 1] == '\n')
+		len--;
+	int lines = 0;
+	for (start = len; start > 0; start--)
+		if (b.data[start - 1] == '\n' && ++lines == 3)
+			break;
+	dl_buf_printf(out, "%s (log %s): %.*s", d->name, d->log, (int)(len - start),
+	    b.data ? b.data + start : "");
+	dl_buf_free(&b);
+}
+
+static int
+spawn(struct run_lab *lab, const char *name, char *const argv[], struct dl_err *err)
+{
+	struct daemon *d = &lab->d[lab->n_d];
+	d->name = name;
+	d->log = dl_xasprintf("%s/%s.log", lab->dir, name);
+	d->pid = fork();
+	if (d->pid < 0)
+		return dl_errf(err, "fork: %s", strerror(errno));
+	if (d->pid == 0) {
+		int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
+		int in = open("/dev/null", O_RDONLY);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		if (in >= 0)
+			dup2(in, 0);
+		execvp(argv[0], argv);
+		/* ldns defines a dprintf macro of its own: write the line by hand. */
+		char msg[512];
+		int n = snprintf(msg, sizeof(msg), "cannot run %s: %s\n", argv[0],
+		    strerror(errno));
+		if (n > 0 && write(2, msg, (size_t)n) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	lab->n_d++;
+	return 0;
+}
+
+/* Has a daemon died?  Then say what it logged. */
+static int
+check_alive(struct run_lab *lab, struct dl_err *err)
+{
+	for (size_t i = 0; i < lab->n_d; i++) {
+		int st;
+		if (lab->d[i].pid > 0 && waitpid(lab->d[i].pid, &st, WNOHANG) == lab->d[i].pid) {
+			struct dl_buf b = DL_BUF_INIT;
+			lab->d[i].pid = 0;
+			daemon_log_tail(&lab->d[i], &b);
+			dl_errf(err, "%s exited (status %d) during start-up: %s", lab->d[i].name,
+			    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), b.data);
+			dl_buf_free(&b);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int
+write_nsd_conf(struct run_lab *lab, const char *name, const char *const *addrs,
+    const char *zones_conf, char **conf_out, struct dl_err *err)
+{
+	struct dl_buf c = DL_BUF_INIT;
+	char *d = dl_xasprintf("%s/%s", lab->dir, name);
+
+	mkdir(d, 0755);
+	dl_buf_adds(&c, "server:\n");
+	for (; *addrs; addrs++)
+		dl_buf_printf(&c, "  ip-address: %s\n", *addrs);
+	/* Everything local to the lab: no privileges to drop in the sandbox, no
+	 * database, and no rate limiting (all lab traffic shares one /8). */
+	dl_buf_printf(&c, "  port: 53\n  username: \"\"\n  chroot: \"\"\n  database: \"\"\n"
+	    "  zonesdir: \"\"\n  pidfile: \"%s/nsd.pid\"\n  xfrdfile: \"%s/xfrd.state\"\n"
+	    "  zonelistfile: \"%s/zone.list\"\n  xfrdir: \"%s\"\n  logfile: \"%s/nsd.log\"\n"
+	    "  server-count: 1\n  verbosity: 1\n  hide-version: yes\n  reuseport: no\n"
+	    "  rrl-ratelimit: 0\n  rrl-whitelist-ratelimit: 0\n  rrl-size: 1000\n"
+	    "  tcp-count: 200\n  round-robin: no\n"
+	    "remote-control:\n  control-enable: no\n"
+	    "include: \"%s\"\n", d, d, d, d, d, zones_conf);
+	*conf_out = dl_xasprintf("%s/nsd.conf", d);
+	int rc = dl_write_file(*conf_out, c.data, c.len);
+	dl_buf_free(&c);
+	free(d);
+	return rc < 0 ? dl_errf(err, "%s: %s", *conf_out, strerror(errno)) : 0;
+}
+
+static int
+write_unbound_conf(struct run_lab *lab, char **conf_out, struct dl_err *err)
+{
+	struct dl_buf c = DL_BUF_INIT;
+
+	/* Settings measured in notes/lab-facts.md: dead servers SERVFAIL in
+	 * under a second, test. is not a local zone, localhost may be queried,
+	 * no cache tricks that would let one case see another's answers. */
+	dl_buf_printf(&c, "server:\n  interface: 127.0.0.1\n  interface: ::1\n  port: 53\n"
+	    "  username: \"\"\n  chroot: \"\"\n  directory: \"%s\"\n  pidfile: \"%s/unbound.pid\"\n"
+	    "  logfile: \"%s/unbound.log\"\n  use-syslog: no\n  log-time-ascii: yes\n"
+	    "  log-queries: yes\n  verbosity: 1\n  val-log-level: 2\n  log-servfail: yes\n"
+	    "  num-threads: 1\n  so-reuseport: no\n  do-ip6: yes\n"
+	    "  do-not-query-localhost: no\n  access-control: 127.0.0.0/8 allow\n"
+	    "  access-control: ::1/128 allow\n  root-hints: \"%s\"\n"
+	    "  trust-anchor-file: \"%s\"\n  local-zone: \"test.\" nodefault\n"
+	    "  qname-minimisation: no\n  aggressive-nsec: no\n  prefetch: no\n"
+	    "  target-fetch-policy: \"0 0 0 0 0\"\n  harden-referral-path: no\n"
+	    "  unknown-server-time-limit: 100\n  infra-cache-max-rtt: 250\n"
+	    "  cache-max-negative-ttl: 5\n  val-bogus-ttl: 5\n  minimal-responses: no\n"
+	    "remote-control:\n  control-enable: yes\n  control-interface: \"%s/unbound.ctl\"\n"
+	    "  control-use-cert: no\n",
+	    lab->dir, lab->dir, lab->dir, lab->world.root_hints, lab->world.trust_anchor,
+	    lab->dir);
+	*conf_out = dl_xasprintf("%s/unbound.conf", lab->dir);
+	int rc = dl_write_file(*conf_out, c.data, c.len);
+	dl_buf_free(&c);
+	return rc < 0 ? dl_errf(err, "%s: %s", *conf_out, strerror(errno)) : 0;
+}
+
+/* One query to addr; *ad_out tells whether the AD bit was set. */
+static ldns_pkt_rcode
+dns_query(const char *addr, const char *qname, ldns_rr_type type, bool *ad_out,
+    bool *answered)
+{
+	ldns_resolver *res = ldns_resolver_new();
+	ldns_rdf *ns = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, addr);
+	ldns_rdf *name = ldns_dname_new_frm_str(qname);
+	ldns_pkt *p = NULL;
+	ldns_pkt_rcode rc = LDNS_RCODE_SERVFAIL;
+
+	*answered = false;
+	ldns_resolver_push_nameserver(res, ns);
+	ldns_resolver_set_retry(res, 1);
+	ldns_resolver_set_dnssec(res, true);
+	struct timeval tv = { 0, 200000 };
+	ldns_resolver_set_timeout(res, tv);
+	if (ldns_resolver_query_status(&p, res, name, type, LDNS_RR_CLASS_IN,
+	    LDNS_RD) == LDNS_STATUS_OK && p) {
+		*answered = true;
+		*ad_out = ldns_pkt_ad(p);
+		rc = ldns_pkt_get_rcode(p);
+	}
+	ldns_pkt_free(p);
+	ldns_rdf_deep_free(name);
+	ldns_rdf_deep_free(ns);
+	ldns_resolver_deep_free(res);
+	return rc;
+}
+
+/* Ready when the resolver gives the root SOA with AD: the whole chain works. */
+static int
+wait_ready(struct run_lab *lab, struct dl_err *err)
+{
+	long deadline = dl_now_ms() + 10000;
+
+	while (dl_now_ms() < deadline) {
+		bool ad = false, answered;
+		if (check_alive(lab, err) < 0)
+			return -1;
+		/* The fault proxy must answer too (anything: it relays a REFUSED
+		 * for the root from NSD #2), or fixture probes would race it. */
+		bool proxy_up = !lab->has_proxy;
+		if (!proxy_up) {
+			bool ad2;
+			dns_query(LAB_FAULT, ".", LDNS_RR_TYPE_SOA, &ad2, &proxy_up);
+		}
+		if (proxy_up && dns_query(LAB_RESOLVER, ".", LDNS_RR_TYPE_SOA, &ad,
+		    &answered) == LDNS_RCODE_NOERROR && ad)
+			return 0;
+		if (!answered) {
+			struct timespec ts = { 0, 2000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	struct dl_buf b = DL_BUF_INIT;
+	for (size_t i = 0; i < lab->n_d; i++) {
+		daemon_log_tail(&lab->d[i], &b);
+		dl_buf_adds(&b, "; ");
+	}
+	dl_errf(err, "no secure answer from the lab resolver within 10 s: %s", b.data);
+	dl_buf_free(&b);
+	return -1;
+}
+
+static struct dl_zone_spec
+root_zone(const char *origin)
+{
+	struct dl_zone_spec z = { 0 };
+	z.origin = (char *)origin;
+	z.mode = DL_ZONE_SECURE;
+	return z;
+}
+
+struct run_lab *
+run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *cases,
+    size_t n_cases, const char *dns_rules, time_t now, struct dl_err *err)
+{
+	struct run_lab *lab = dl_xcalloc(1, sizeof(*lab));
+	struct dl_world w = { 0 };
+	size_t nz = 2;
+	char *nsd1 = NULL, *nsd2 = NULL, *ub = NULL;
+
+	lab->dir = dl_xasprintf("%s/lab", rundir);
+	mkdir(lab->dir, 0755);
+	for (size_t i = 0; i < n_cases; i++)
+		nz += cases[i]->n_zones;
+	w.zones = dl_xcalloc(nz, sizeof(*w.zones));
+	w.zones[w.n_zones++] = root_zone(".");
+	w.zones[w.n_zones++] = root_zone("test.");
+	for (size_t i = 0; i < n_cases; i++)
+		for (size_t k = 0; k < cases[i]->n_zones; k++)
+			w.zones[w.n_zones++] = cases[i]->zones[k];
+	w.addrs.lab_ns4 = LAB_NS4;
+	w.addrs.lab_ns6 = LAB_NS6;
+	w.addrs.fault_ns4 = LAB_FAULT;
+	w.addrs.dead_ns4 = LAB_DEAD;
+	if (dl_sandbox_add_addr6(LAB_NS6, err) < 0)
+		goto fail;
+	for (size_t i = 0; i < n_cases; i++)
+		for (size_t h = 0; cases[i]->uses_ipv6 && h < cases[i]->c->n_hosts; h++)
+			if (dl_sandbox_add_addr6(cases[i]->addr6[h], err) < 0)
+				goto fail;
+	char *wdir = dl_xasprintf("%s/world", lab->dir);
+	int rc = dl_world_build(&w, wdir, now, &lab->world, err);
+	free(wdir);
+	if (rc < 0)
+		goto fail;
+	const char *a1[] = { LAB_NS4, LAB_NS6, NULL }, *a2[] = { LAB_NS2, NULL };
+	if (write_nsd_conf(lab, "nsd", a1, lab->world.nsd_lab_conf, &nsd1, err) < 0 ||
+	    write_nsd_conf(lab, "nsd2", a2, lab->world.nsd_fault_conf, &nsd2, err) < 0 ||
+	    write_unbound_conf(lab, &ub, err) < 0)
+		goto fail;
+	char *rules = dl_xasprintf("%s/faultdns.rules", lab->dir);
+	dl_write_file(rules, dns_rules, strlen(dns_rules));
+	char *argv1[] = { "nsd", "-d", "-c", nsd1, NULL };
+	char *argv2[] = { "nsd", "-d", "-c", nsd2, NULL };
+	char *fdns = dl_xasprintf("%s/dl-faultdns", bindir);
+	char *argv3[] = { fdns, "--listen", LAB_FAULT, "--upstream", LAB_NS2,
+	    "--rules", rules, NULL };
+	char *argv4[] = { "unbound", "-d", "-c", ub, NULL };
+	rc = spawn(lab, "nsd", argv1, err);
+	if (rc == 0)
+		rc = spawn(lab, "nsd2", argv2, err);
+	if (rc == 0) {
+		rc = spawn(lab, "dl-faultdns", argv3, err);
+		lab->has_proxy = rc == 0;
+	}
+	if (rc == 0)
+		rc = spawn(lab, "unbound", argv4, err);
+	free(fdns);
+	free(rules);
+	if (rc < 0 || wait_ready(lab, err) < 0)
+		goto fail;
+	free(nsd1);
+	free(nsd2);
+	free(ub);
+	free(w.zones);
+	return lab;
+fail:
+	free(nsd1);
+	free(nsd2);
+	free(ub);
+	free(w.zones);
+	run_lab_down(lab);
+	return NULL;
+}
+
+void
+run_lab_down(struct run_lab *lab)
+{
+	if (lab == NULL)
+		return;
+	for (size_t i = 0; i < lab->n_d; i++)
+		if (lab->d[i].pid > 0)
+			kill(lab->d[i].pid, SIGTERM);
+	for (size_t i = 0; i < lab->n_d; i++) {
+		bool timed_out;
+		if (lab->d[i].pid > 0 &&
+		    (dl_wait_child(lab->d[i].pid, dl_now_ms() + 1000, &timed_out) < 0 || timed_out))
+			kill(lab->d[i].pid, SIGKILL);
+		free(lab->d[i].log);
+	}
+	dl_world_out_free(&lab->world);
+	free(lab->dir);
+	free(lab);
+}
+
+const char *
+run_lab_trust_anchor(const struct run_lab *lab)
+{
+	return lab->world.trust_anchor;
+}
+
+const char *
+run_lab_zone_dir(const struct run_lab *lab)
+{
+	return lab->world.zone_dir;
+}
+
+const char *
+run_lab_resolver_log(const struct run_lab *lab)
+{
+	for (size_t i = 0; i < lab->n_d; i++)
+		if (strcmp(lab->d[i].name, "unbound") == 0)
+			return lab->d[i].log;
+	return "/dev/null";
+}
+
+void
+run_lab_describe(const struct run_lab *lab, struct dl_buf *out)
+{
+	dl_buf_printf(out, "resolver: 127.0.0.1 and ::1 (Unbound, validating from the lab "
+	    "root)\nname servers: %s, %s (NSD), %s (NSD #2 behind the fault proxy at %s)\n",
+	    LAB_NS4, LAB_NS6, LAB_NS2, LAB_FAULT);
+	for (size_t i = 0; i < lab->n_d; i++)
+		dl_buf_printf(out, "  %-12s pid %ld, log %s\n", lab->d[i].name,
+		    (long)lab->d[i].pid, lab->d[i].log);
+	dl_buf_printf(out, "zones: %s\n", lab->world.zone_dir);
+}
