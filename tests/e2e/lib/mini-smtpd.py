@@ -61,6 +61,7 @@ def make_ctx(cert, key):
 
 class Handler(socketserver.StreamRequestHandler):
     def setup(self):
+        self.request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         super().setup()
         self.cfg = self.server.cfg
 
