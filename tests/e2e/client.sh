@@ -49,7 +49,9 @@ check() {
 	*/*|*@*) ;;
 	*) got=${got%/*} ;;
 	esac
-	if [ "$got" = "$want" ]; then pass "$name"; else fail "$name" "got $got (exit $rc), want $want"; fi
+	if grep -q 'Sanitizer' "$W/last.err"; then
+		fail "$name" "sanitizer report: $(grep -m1 Sanitizer "$W/last.err")"
+	elif [ "$got" = "$want" ]; then pass "$name"; else fail "$name" "got $got (exit $rc), want $want"; fi
 }
 
 # no_mail NAME N: the server at 127.16.0.N never saw MAIL FROM (its own
