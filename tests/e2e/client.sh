@@ -109,6 +109,12 @@ check unusable-only-requires-tls deferred --rcpt u@unus.test
 check dane-only-no-tlsa deferred --rcpt u@notls.test --policy dane-only
 check policy-may-ignores-tlsa delivered/encrypted --rcpt u@mismatch.test --policy may
 check dane-ee-ignores-dates delivered/dane --rcpt u@ok.test --now $(( $(date +%s) + 40 * 365 * 86400 ))
+check ipv6-first delivered/dane --rcpt u@v6.test
+[ "$(jq -r .address "$W/ipv6-first.json")" = fdda:9e1a:b000:1::1a ] && pass ipv6-first-address ||
+    fail ipv6-first-address "got $(jq -r .address "$W/ipv6-first.json"), want fdda:9e1a:b000:1::1a"
+check ipv4-first-falls-back delivered/dane --rcpt u@v6.test --family 4,6
+n=$(jq '.attempts[0].connections | length' "$W/ipv4-first-falls-back.json")
+[ "$n" = 2 ] && pass ipv4-first-tries-both || fail ipv4-first-tries-both "got $n connections, want 2"
 check literal-no-dane delivered/encrypted --rcpt "u@[$(A 2)]"
 
 # Bad input: clear error and the right exit status.

@@ -176,6 +176,12 @@ mx A $(A 24)
 _tcp.mx NS dead.insdead.test.
 dead A 127.0.55.1
 Z
+zone v6 secure <<Z
+@ MX 10 mx
+mx AAAA fdda:9e1a:b000:1:0::1a
+mx A $(A 26)
+_25._tcp.mx TLSA 3 1 1 $L1
+Z
 zone unus secure <<Z
 @ MX 10 mx
 mx A $(A 25)
@@ -264,6 +270,7 @@ remote-control:
 	control-enable: no
 C
 ip addr add 127.0.53.1/32 dev lo 2>/dev/null
+ip -6 addr add fdda:9e1a:b000:1::1a/128 dev lo 2>/dev/null
 nsd -d -c nsd.conf >nsd.out 2>&1 & echo $! >nsd.run.pid
 unbound -d -c unbound.conf >unbound.out 2>&1 & echo $! >unbound.run.pid
 
@@ -299,6 +306,9 @@ cat >servers.tab <<C
 24 25 $S leaf1.chain leaf1.key
 25 25 notls leaf1.chain leaf1.key
 C
+# IPv6: the v6.test host listens on its AAAA address only (127.16.0.26
+# refuses connections).
+printf 'persona v6\n  listen fdda:9e1a:b000:1:0::1a 25\n  cert leaf1.chain leaf1.key\n' >personas.v6
 awk '{
 	printf "persona s%s\n  listen 127.16.0.%s %s\n  hostname h%s.danelab.test\n  cert %s %s\n", $1, $1, $2, $1, $4, $5
 	if ($3 == "notls") print "  starttls no"
@@ -306,6 +316,7 @@ awk '{
 	if ($3 == "twice") print "  readvertise-starttls yes"
 	if (NF > 5) { split($6, a, "[=:]"); printf "  sni %s %s %s\n", a[1], a[2], a[3] }
 }' servers.tab >personas.conf
+cat personas.v6 >>personas.conf
 "$BIN/dl-smtpd" -c personas.conf --evidence "$W/evidence.jsonl" --control "$W/smtpd.sock" \
     --ready-fd 3 3>smtpd.ready >smtpd.out 2>&1 & echo $! >smtpd.run.pid
 # smtp_sync: wait until dl-smtpd has closed (and written evidence for) every
