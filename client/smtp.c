@@ -185,8 +185,9 @@ command(struct sess *s, const char *verb, const char *arg, const char *end)
 	cmd[l] = '\0';
 	if (read_reply(s, cmd) < 0)
 		return -1;
-	log_debug("smtp", "[%s] <<< %d %s", s->c->address, s->code,
-	    s->text.data);
+	log_debug("smtp", "[%s] <<< %d %.*s%s", s->c->address, s->code,
+	    (int)strcspn(s->text.data, "\n"), s->text.data,
+	    strchr(s->text.data, '\n') ? " ..." : "");
 	return 0;
 }
 
