@@ -373,10 +373,18 @@ print_conn(FILE *f, const struct dl_conn_rec *c)
 	const struct dl_tls_info *t = &c->tls;
 
 	fprintf(f, "  connect [%s]:%d\n", c->address, c->port);
-	for (size_t i = 0; i < c->nreplies; i++)
-		fprintf(f, "    %s%s-> %d %s\n", c->replies[i].cmd,
-		    c->replies[i].cmd[0] ? " " : "", c->replies[i].code,
-		    c->replies[i].text);
+	for (size_t i = 0; i < c->nreplies; i++) {
+		const char *rt = c->replies[i].text;
+		int first = (int)strcspn(rt, "\n");
+		fprintf(f, "    %s%s-> %d %.*s\n", c->replies[i].cmd,
+		    c->replies[i].cmd[0] ? " " : "", c->replies[i].code, first, rt);
+		/* continuation lines (EHLO keywords) indented under it */
+		for (rt += first; *rt == '\n'; rt += first) {
+			rt++;
+			first = (int)strcspn(rt, "\n");
+			fprintf(f, "         %.*s\n", first, rt);
+		}
+	}
 	if (t->attempted) {
 		fprintf(f, "    tls: %s %s %s, sni %s\n",
 		    t->handshake_ok ? "established" : "failed",

@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,8 +185,9 @@ command(struct sess *s, const char *verb, const char *arg, const char *end)
 	cmd[l] = '\0';
 	if (read_reply(s, cmd) < 0)
 		return -1;
-	log_debug("smtp", "[%s] <<< %d %s", s->c->address, s->code,
-	    s->text.data);
+	log_debug("smtp", "[%s] <<< %d %.*s%s", s->c->address, s->code,
+	    (int)strcspn(s->text.data, "\n"), s->text.data,
+	    strchr(s->text.data, '\n') ? " ..." : "");
 	return 0;
 }
 
@@ -236,6 +239,8 @@ st_connect(struct sess *s, const struct sockaddr *sa, socklen_t salen)
 		return finish(s, DL_END_CONNECT_FAILED, false, strerror(soerr));
 	fcntl(s->fd, F_SETFL, 0);
 	set_timeouts(s->fd, s->cfg->timeout_ms);
+	/* One command, one reply: Nagle would only add delayed-ACK stalls. */
+	setsockopt(s->fd, IPPROTO_TCP, TCP_NODELAY, &(int){ 1 }, sizeof(int));
 	smtp_goto(s, S_GREETING);
 }
 

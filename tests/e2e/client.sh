@@ -5,7 +5,7 @@
 # and one zone per scenario (ldns-keygen/ldns-signzone; bogus RRsets by
 # corrupting one RRSIG), serves them with NSD on 127.0.53.1, validates
 # with Unbound on 127.0.0.1 (root trust anchor), and runs SMTP servers
-# (tests/e2e/lib/mini-smtpd.py: real TLS via OpenSSL) on 127.16.0.N.
+# (bin/dl-smtpd personas: real TLS, JSON evidence) on 127.16.0.N.
 # Then: the RFC 7672 scenarios with the conformant client, and every
 # --violate flag on a scenario whose outcome it must change.
 # Prints PASS/FAIL/SKIP lines "e2e/client/CHECK".
@@ -49,14 +49,22 @@ check() {
 	*/*|*@*) ;;
 	*) got=${got%/*} ;;
 	esac
-	if [ "$got" = "$want" ]; then pass "$name"; else fail "$name" "got $got (exit $rc), want $want"; fi
+	if grep -q 'Sanitizer' "$W/last.err"; then
+		fail "$name" "sanitizer report: $(grep -m1 Sanitizer "$W/last.err")"
+	elif [ "$got" = "$want" ]; then pass "$name"; else fail "$name" "got $got (exit $rc), want $want"; fi
 }
 
 # no_mail NAME N: the server at 127.16.0.N never saw MAIL FROM (its own
 # evidence agrees with the client's report).
+# ev_count N JQ-FILTER: evidence lines of 127.16.0.N:25 matching the filter.
+ev_count() {
+	smtp_sync || { echo 999; return; }
+	jq -s --arg l "$(A "$1"):25" "map(select(.listen == \$l and ($2))) | length" evidence.jsonl
+}
 no_mail() {
-	if grep -q ' MAIL FROM' "smtp-logs/$(A "$2")_25.log" 2>/dev/null; then
-		fail "$1-server-evidence" "127.16.0.$2 received MAIL FROM"
+	n=$(ev_count "$2" '.mail_from != null')
+	if [ "$n" != 0 ]; then
+		fail "$1-server-evidence" "127.16.0.$2 received MAIL FROM ($n sessions)"
 	else
 		pass "$1-server-evidence"
 	fi
@@ -68,7 +76,8 @@ check mismatch-deferred deferred --rcpt u@mismatch.test
 no_mail mismatch-deferred 2
 check insecure-tlsa-ignored delivered/encrypted --rcpt u@insec.test
 check bogus-tlsa-skips-host delivered/dane@mx2.bog.test --rcpt u@bog.test
-if [ -s "smtp-logs/$(A 4)_25.log" ]; then fail bogus-tlsa-no-connect "mx1.bog.test was contacted"; else pass bogus-tlsa-no-connect; fi
+n=$(ev_count 4 true)
+[ "$n" = 0 ] && pass bogus-tlsa-no-connect || fail bogus-tlsa-no-connect "mx1.bog.test was contacted $n times"
 check bogus-tlsa-only-host-deferred deferred --rcpt u@tbog.test
 no_mail bogus-tlsa-only-host-deferred 6
 check secure-no-tlsa-cleartext delivered/cleartext --rcpt u@notls.test
@@ -91,6 +100,8 @@ check tlsa-at-original-name deferred --rcpt u@alias.cn.test
 check dane-ta-partial-wildcard deferred --rcpt u@wild.test
 check null-mx-bounced bounced --rcpt u@nullmx.test
 check no-second-starttls delivered/dane --rcpt u@twice.test
+n=$(ev_count 22 '.starttls.second_starttls')
+[ "$n" = 0 ] && pass no-second-starttls-server-evidence || fail no-second-starttls-server-evidence "$n sessions with a second STARTTLS"
 check relay-port-tlsa delivered/dane --rcpt u@port.test --relay mx.port.test:2525
 check insecure-host-no-tlsa-query delivered/encrypted --rcpt u@secmx.test
 check nxdomain-bounced bounced --rcpt u@nonexistent.test
@@ -98,6 +109,12 @@ check unusable-only-requires-tls deferred --rcpt u@unus.test
 check dane-only-no-tlsa deferred --rcpt u@notls.test --policy dane-only
 check policy-may-ignores-tlsa delivered/encrypted --rcpt u@mismatch.test --policy may
 check dane-ee-ignores-dates delivered/dane --rcpt u@ok.test --now $(( $(date +%s) + 40 * 365 * 86400 ))
+check ipv6-first delivered/dane --rcpt u@v6.test
+[ "$(jq -r .address "$W/ipv6-first.json")" = fdda:9e1a:b000:1::1a ] && pass ipv6-first-address ||
+    fail ipv6-first-address "got $(jq -r .address "$W/ipv6-first.json"), want fdda:9e1a:b000:1::1a"
+check ipv4-first-falls-back delivered/dane --rcpt u@v6.test --family 4,6
+n=$(jq '.attempts[0].connections | length' "$W/ipv4-first-falls-back.json")
+[ "$n" = 2 ] && pass ipv4-first-tries-both || fail ipv4-first-tries-both "got $n connections, want 2"
 check literal-no-dane delivered/encrypted --rcpt "u@[$(A 2)]"
 
 # Bad input: clear error and the right exit status.
@@ -133,7 +150,7 @@ insecure-tlsa-enforced|deferred|--rcpt u@tins.test
 no-tlsa-original-name|delivered/cleartext|--rcpt u@alias.cn.test
 partial-wildcards|delivered/dane|--rcpt u@wild.test
 null-mx-ignored|delivered/encrypted|--rcpt u@nullmx.test
-second-starttls|bounced|--rcpt u@twice.test
+second-starttls|evidence 22 .starttls.second_starttls|--rcpt u@twice.test
 tlsa-port-25|deferred|--rcpt u@port.test --relay mx.port.test:2525
 tlsa-for-insecure-host|deferred|--rcpt u@secmx.test
 no-ehlo-after-tls|bounced|--rcpt u@ok.test
@@ -143,6 +160,16 @@ unusable-as-none|delivered/cleartext|--rcpt u@unus.test
 "
 printf '%s\n' "$violations" | while IFS='|' read -r v want args; do
 	[ -n "$v" ] || continue
+	case $want in
+	evidence*)
+		# The outcome the server sees: its evidence must show the fault.
+		set -- $want
+		# shellcheck disable=SC2086
+		client --violate "$v" $args >/dev/null 2>&1
+		n=$(ev_count "$2" "$3")
+		[ "$n" -gt 0 ] && pass "violate-$v" || fail "violate-$v" "no session of 127.16.0.$2 with $3"
+		continue ;;
+	esac
 	# shellcheck disable=SC2086
 	check "violate-$v" "$want" --violate "$v" $args
 done

@@ -2,7 +2,7 @@
 # bench/client.sh inside their private namespace: builds the DNSSEC world
 # (signed root, test., one zone per scenario; NSD on 127.0.53.1, Unbound on
 # 127.0.0.1), a lab PKI with the openssl command line, and the SMTP
-# servers (mini-smtpd.py) on 127.16.0.N.  Needs ROOT and BIN; sets W (the
+# servers (bin/dl-smtpd personas) on 127.16.0.N.  Needs ROOT and BIN; sets W (the
 # scratch directory, removed on exit unless DL_E2E_KEEP is set), and the
 # functions pass/fail/A.  Zone names, addresses and server modes are the
 # scenario table of tests/e2e/client.sh.
@@ -176,6 +176,12 @@ mx A $(A 24)
 _tcp.mx NS dead.insdead.test.
 dead A 127.0.55.1
 Z
+zone v6 secure <<Z
+@ MX 10 mx
+mx AAAA fdda:9e1a:b000:1:0::1a
+mx A $(A 26)
+_25._tcp.mx TLSA 3 1 1 $L1
+Z
 zone unus secure <<Z
 @ MX 10 mx
 mx A $(A 25)
@@ -264,41 +270,67 @@ remote-control:
 	control-enable: no
 C
 ip addr add 127.0.53.1/32 dev lo 2>/dev/null
+ip -6 addr add fdda:9e1a:b000:1::1a/128 dev lo 2>/dev/null
 nsd -d -c nsd.conf >nsd.out 2>&1 & echo $! >nsd.run.pid
 unbound -d -c unbound.conf >unbound.out 2>&1 & echo $! >unbound.run.pid
 
-# ---- SMTP servers ----
+# ---- SMTP servers: bin/dl-smtpd, one persona per address ----
+# N PORT MODE CHAIN KEY [SNINAME=CHAIN:KEY]; MODE starttls, notls (STARTTLS
+# not offered), inject (a 250 after the 220 to STARTTLS, in the same
+# cleartext write), twice (STARTTLS offered again inside TLS).
 S=starttls
-cat >smtpd.conf <<C
-$(A 1) 25 $S leaf1.chain leaf1.key
-$(A 2) 25 $S leaf1.chain leaf1.key
-$(A 3) 25 $S leaf1.chain leaf1.key
-$(A 4) 25 $S leaf1.chain leaf1.key
-$(A 5) 25 $S leaf1.chain leaf1.key
-$(A 6) 25 $S leaf1.chain leaf1.key
-$(A 7) 25 notls leaf1.chain leaf1.key
-$(A 8) 25 notls leaf1.chain leaf1.key
-$(A 9) 25 $S leaf1.chain leaf1.key
-$(A 10) 25 $S leaf1.chain leaf1.key
-$(A 11) 25 $S tagood.chain tagood.key
-$(A 12) 25 $S tawrong.chain tawrong.key
-$(A 13) 25 $S other.chain other.key mx.sni.test=leaf1.chain:leaf1.key
-$(A 14) 25 inject leaf1.chain leaf1.key
-$(A 15) 25 $S leaf1.chain leaf1.key
-$(A 16) 25 $S leaf1.chain leaf1.key
-$(A 17) 25 $S leaf1.chain leaf1.key
-$(A 18) 25 $S leaf1.chain leaf1.key
-$(A 19) 25 notls leaf1.chain leaf1.key
-$(A 20) 25 $S wild.chain wild.key
-$(A 21) 25 $S leaf1.chain leaf1.key
-$(A 22) 25 twice leaf1.chain leaf1.key
-$(A 23) 2525 $S leaf1.chain leaf1.key
-$(A 24) 25 $S leaf1.chain leaf1.key
-$(A 25) 25 notls leaf1.chain leaf1.key
+cat >servers.tab <<C
+1 25 $S leaf1.chain leaf1.key
+2 25 $S leaf1.chain leaf1.key
+3 25 $S leaf1.chain leaf1.key
+4 25 $S leaf1.chain leaf1.key
+5 25 $S leaf1.chain leaf1.key
+6 25 $S leaf1.chain leaf1.key
+7 25 notls leaf1.chain leaf1.key
+8 25 notls leaf1.chain leaf1.key
+9 25 $S leaf1.chain leaf1.key
+10 25 $S leaf1.chain leaf1.key
+11 25 $S tagood.chain tagood.key
+12 25 $S tawrong.chain tawrong.key
+13 25 $S other.chain other.key mx.sni.test=leaf1.chain:leaf1.key
+14 25 inject leaf1.chain leaf1.key
+15 25 $S leaf1.chain leaf1.key
+16 25 $S leaf1.chain leaf1.key
+17 25 $S leaf1.chain leaf1.key
+18 25 $S leaf1.chain leaf1.key
+19 25 notls leaf1.chain leaf1.key
+20 25 $S wild.chain wild.key
+21 25 $S leaf1.chain leaf1.key
+22 25 twice leaf1.chain leaf1.key
+23 2525 $S leaf1.chain leaf1.key
+24 25 $S leaf1.chain leaf1.key
+25 25 notls leaf1.chain leaf1.key
 C
-mkdir -p smtp-logs
-python3 "$ROOT/tests/e2e/lib/mini-smtpd.py" --conf smtpd.conf --logdir "$W/smtp-logs" \
-    --ready "$W/smtpd.ready" >smtpd.out 2>&1 & echo $! >smtpd.run.pid
+# IPv6: the v6.test host listens on its AAAA address only (127.16.0.26
+# refuses connections).
+printf 'persona v6\n  listen fdda:9e1a:b000:1:0::1a 25\n  cert leaf1.chain leaf1.key\n' >personas.v6
+awk '{
+	printf "persona s%s\n  listen 127.16.0.%s %s\n  hostname h%s.danelab.test\n  cert %s %s\n", $1, $1, $2, $1, $4, $5
+	if ($3 == "notls") print "  starttls no"
+	if ($3 == "inject") print "  inject 250 2.0.0 injected\\r\\n"
+	if ($3 == "twice") print "  readvertise-starttls yes"
+	if (NF > 5) { split($6, a, "[=:]"); printf "  sni %s %s %s\n", a[1], a[2], a[3] }
+}' servers.tab >personas.conf
+cat personas.v6 >>personas.conf
+"$BIN/dl-smtpd" -c personas.conf --evidence "$W/evidence.jsonl" --control "$W/smtpd.sock" \
+    --ready-fd 3 3>smtpd.ready >smtpd.out 2>&1 & echo $! >smtpd.run.pid
+# smtp_sync: wait until dl-smtpd has closed (and written evidence for) every
+# connection, so evidence checks see the client's last session.
+smtp_sync() {
+	python3 -c '
+import socket, sys, time
+for _ in range(500):
+    s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])
+    s.sendall(b"sync\n"); r = s.makefile().readline(); s.close()
+    if r.strip() == "open 0": sys.exit(0)
+    time.sleep(0.01)
+sys.exit(1)' "$W/smtpd.sock"
+}
 
 # Readiness: a validated answer through Unbound, and the servers bound.
 i=0
@@ -307,7 +339,7 @@ until drill -D @127.0.0.1 ok.test MX 2>/dev/null | grep -q 'flags:.* ad'; do
 	sleep 0.05
 done
 i=0
-until [ -f smtpd.ready ]; do
+until [ -s smtpd.ready ]; do
 	i=$((i + 1)); [ $i -gt 200 ] && { fail setup "SMTP servers not ready"; cat smtpd.out; exit 1; }
 	sleep 0.05
 done
