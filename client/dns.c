@@ -73,6 +73,12 @@ dl_dns_new(const char *resolver, const char *ta_file, int timeout_ms,
 	/* Lab resolvers live on loopback; libunbound refuses them otherwise. */
 	(void)ub_ctx_set_option(d->ctx, "do-not-query-localhost:", "no");
 	/*
+	 * Ask for every name instead of synthesising denials from cached NSEC
+	 * records (RFC 8198): each TLSA lookup then reaches the resolver, where
+	 * an operator (and danelab's query log) can see that it was made.
+	 */
+	(void)ub_ctx_set_option(d->ctx, "aggressive-nsec:", "no");
+	/*
 	 * One message per process needs a few dozen RRsets, not the default
 	 * megabytes of cache in many slabs: allocating those dominated the
 	 * client's start-up cost (bench/client.sh).

@@ -375,8 +375,11 @@ send_all(struct run *r)
 			running--;
 			done++;
 			progressed = true;
-			finish_case(r, rc, code, timed_out, dl_now_ms() - slots[s].start);
+			long t_exit = dl_now_ms();
+			finish_case(r, rc, code, timed_out, t_exit - slots[s].start);
 			run_report_case(r, rc, done, total);
+			log_debug("case", "%s: client %ld ms, collect+judge+report %ld ms",
+			    rc->c->id, t_exit - slots[s].start, dl_now_ms() - t_exit);
 		}
 		if (!progressed) {
 			struct timespec ts = { 0, 500000L };
@@ -423,15 +426,19 @@ sandboxed_run(struct run *r)
 			r->cases[i].placed = false;
 			r->cases[i].unsupported = true;
 		}
+	long t0 = dl_now_ms();
 	if (lab_up(r) < 0 || servers_up(r) < 0) {
 		all_cases_error(r, "the lab did not come up (see above)");
 		harness = 1;
 	} else {
 		dl_tail_init(&r->dns_tail, run_lab_resolver_log(r->lab));
+		long t1 = dl_now_ms();
 		if (prove_fixtures(r) < 0) {
 			all_cases_error(r, "fixture verification failed (see above)");
 			harness = 1;
 		}
+		log_debug("lab", "placement %ld ms, lab+servers up %ld ms, fixtures %ld ms",
+		    t0 - r->started_ms, t1 - t0, dl_now_ms() - t1);
 	}
 	if (!harness && r->o->verify_only) {
 		int bad = run_print_fixtures(r);
@@ -473,6 +480,30 @@ sandboxed_run(struct run *r)
 	return harness ? DL_EXIT_HARNESS : rc;
 }
 
+/* Add path (or, for a file, its directory) as an absolute path. */
+static void
+keep_path(struct dl_words *keep, const char *path, bool is_file)
+{
+	char *copy, *abs;
+
+	if (path == NULL)
+		return;
+	copy = dl_xstrdup(path);
+	if (is_file) {
+		char *slash = strrchr(copy, '/');
+		if (slash == copy)
+			slash[1] = '\0';
+		else if (slash)
+			*slash = '\0';
+		else
+			strcpy(copy, ".");
+	}
+	abs = realpath(copy, NULL);
+	dl_words_push(keep, abs ? abs : copy);
+	free(abs);
+	free(copy);
+}
+
 int
 dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_opts *o)
 {
@@ -480,8 +511,7 @@ dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_o
 	struct dl_sandbox_opts so = { 0 };
 	struct dl_sandbox_info info;
 	struct dl_err err;
-	const char *keep[6];
-	size_t nk = 0;
+	struct dl_words keep = { 0 };
 
 	r.cases = dl_xcalloc(set->n + 1, sizeof(*r.cases));
 	for (size_t i = 0; i < set->n; i++) {
@@ -492,17 +522,24 @@ dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_o
 		rc->problems = set->problems[i];
 		rc->index = (int)r.n++;
 	}
-	keep[nk++] = o->paths->srcdir;
-	keep[nk++] = o->paths->bindir;
-	keep[nk++] = o->paths->casedir;
-	if (o->keep_dir)
-		keep[nk++] = o->keep_dir;
-	so.keep = keep;
-	so.n_keep = nk;
 	if (o->keep_dir && mkdir_p(o->keep_dir) < 0) {
 		fprintf(stderr, "danelab: --keep %s: %s\n", o->keep_dir, strerror(errno));
 		return DL_EXIT_USAGE;
 	}
+	/* Everything the user named must stay visible inside the sandbox,
+	 * whose scratch tmpfs is mounted where it hides none of these. */
+	keep_path(&keep, o->paths->srcdir, false);
+	keep_path(&keep, o->paths->bindir, false);
+	keep_path(&keep, o->casedir ? o->casedir : o->paths->casedir, false);
+	keep_path(&keep, o->keep_dir, false);
+	keep_path(&keep, o->json_path, true);
+	keep_path(&keep, o->junit_path, true);
+	keep_path(&keep, o->tap_path, true);
+	if (o->adapter && strchr(o->adapter, '/'))
+		keep_path(&keep, o->adapter, true);
+	so.keep = (const char *const *)keep.v;
+	so.n_keep = keep.n;
+	r.host_pid = (long)getpid(); /* the waiter: in every namespace but the pid one */
 	if (dl_sandbox_enter(&so, &info, &err) < 0) {
 		fprintf(stderr, "danelab: cannot enter the lab sandbox: %s\n", err.msg);
 		return DL_EXIT_HARNESS;
@@ -513,5 +550,6 @@ dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_o
 	mkdir_p(r.rundir);
 	int rc = sandboxed_run(&r);
 	run_free(&r);
+	dl_words_free(&keep);
 	return rc;
 }

@@ -90,7 +90,7 @@ run_hold(struct run *r)
 		printf("  send by hand: %s/repro.sh\n", rc->dir);
 	}
 	printf("Enter the lab from another terminal with\n"
-	    "  nsenter --target %ld --user --net --mount --preserve-credentials sh\n"
+	    "  nsenter --target %ld --user --net --mount --preserve-credentials\n"
 	    "Stop with Ctrl-C.\n", (long)r->host_pid);
 	fflush(stdout);
 	sigemptyset(&set);
