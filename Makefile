@@ -37,6 +37,14 @@ FUZZ_BINS := $(patsubst tests/fuzz/fuzz_%.c,$(BIN)/fuzz-%,$(FUZZ_SRCS))
 
 vpath %_main.c $(MAIN_DIRS)
 
+ifeq ($(V),1)
+Q :=
+say = @true
+else
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2)
+endif
+
 .PHONY: all deps check unit e2e run bench asan asan-check fuzz clean
 all: $(BINS) $(UNIT_BINS)
 
@@ -45,23 +53,28 @@ deps:
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(DL_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(DL_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(B)/libdanelab.a: $(LIB_OBJS)
 	@rm -f $@
-	ar rcs $@ $^
+	$(call say,AR,$@)
+	$(Q)ar rcs $@ $^
 
 $(BIN)/%: $(B)/bin/%_main.o $(B)/libdanelab.a
 	@mkdir -p $(BIN)
-	$(CC) $(DL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdanelab.a $(LDLIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(DL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/libdanelab.a $(LDLIBS)
 
 $(B)/bin/%_main.o: %_main.c
 	@mkdir -p $(dir $@)
-	$(CC) $(DL_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
+	$(call say,CC,$<)
+	$(Q)$(CC) $(DL_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(BIN)/test-%: $(B)/tests/unit/test_%.o $(B)/tests/unit/cu.o $(B)/libdanelab.a
 	@mkdir -p $(BIN)
-	$(CC) $(DL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/unit/cu.o $(B)/libdanelab.a $(LDLIBS) $(CUNIT_LIBS)
+	$(call say,LINK,$@)
+	$(Q)$(CC) $(DL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/unit/cu.o $(B)/libdanelab.a $(LDLIBS) $(CUNIT_LIBS)
 
 # The README's test command: installs what is missing, builds, runs everything.
 check:
