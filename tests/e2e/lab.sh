@@ -1,0 +1,50 @@
+#!/bin/sh
+# The lab on its own: `danelab lab check` proves every DNSSEC mode, RRset
+# fault, CNAME chain and DNS fault through the lab resolver (one line per
+# probe), and a daemon that cannot start is reported with its own log line,
+# leaving nothing behind.
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+BIN=${DANELAB_BIN:-bin}
+T=$(mktemp -d /tmp/danelab-e2e-lab.XXXXXX)
+trap 'rm -rf "$T"' EXIT INT TERM
+fails=0
+
+"$BIN/danelab" lab check >"$T/check.out" 2>&1
+rc=$?
+# "PASS case name TYPE: status" -> one test line per probe.
+awk '$1 == "PASS" || $1 == "FAIL" { l = $0; sub(/^(PASS|FAIL) [^ ]+ /, "", l);
+	print $1 " e2e/lab/" $2 "/" l }' "$T/check.out"
+if [ $rc -ne 0 ] || ! tail -n 1 "$T/check.out" | grep -q ' 0 failed$'; then
+	echo "FAIL e2e/lab/check-exit: exit $rc, last line: $(tail -n 1 "$T/check.out")"
+	fails=$((fails + 1))
+fi
+
+# A name server that dies at start-up: a stand-in `nsd` earlier in PATH
+# that says why and exits, as NSD does on a bad configuration.  It lives
+# under /var/tmp: the sandbox mounts its scratch space over /tmp.
+F=$(mktemp -d /var/tmp/danelab-e2e-fakebin.XXXXXX)
+trap 'rm -rf "$T" "$F"' EXIT INT TERM
+cat > "$F/nsd" <<'FAKE'
+#!/bin/sh
+echo "[nsd] error: simulated: can't bind udp socket: Address already in use" >&2
+exit 1
+FAKE
+chmod +x "$F/nsd"
+PATH="$F:$PATH" "$BIN/danelab" run tlsa-usable-match >"$T/dead.out" 2>&1
+rc=$?
+if [ $rc -eq 3 ]; then echo "PASS e2e/lab/daemon-fails-exit-3"; else
+	echo "FAIL e2e/lab/daemon-fails-exit-3: got exit $rc, want 3"; fails=$((fails + 1)); fi
+if grep -q "nsd2\{0,1\} exited (status 1) during start-up: .*simulated: can't bind udp socket" "$T/dead.out"; then
+	echo "PASS e2e/lab/daemon-fails-quotes-its-log"
+else
+	echo "FAIL e2e/lab/daemon-fails-quotes-its-log: $(head -3 "$T/dead.out")"
+	fails=$((fails + 1))
+fi
+if ls -d /tmp/danelab /var/tmp/danelab >/dev/null 2>&1; then
+	echo "FAIL e2e/lab/daemon-fails-leaves-nothing: scratch directory visible"
+	fails=$((fails + 1))
+else
+	echo "PASS e2e/lab/daemon-fails-leaves-nothing"
+fi
+[ $fails -eq 0 ]
