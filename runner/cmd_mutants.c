@@ -89,6 +89,17 @@ run_mutant(const struct dl_paths *p, const char *violation, const char *json,
 	return 0;
 }
 
+/*
+ * A violation of a MUST is caught when a required case fails; one of a
+ * SHOULD (digest agility, TLSA for insecure hosts) can only be caught by
+ * the recommended cases that grade it: CAUGHT-SHOULD.
+ */
+static const char *
+verdict_word(const struct mutant *m)
+{
+	return m->caught.n ? "CAUGHT" : m->caught_soft.n ? "CAUGHT-SHOULD" : "MISSED";
+}
+
 static void
 print_table(FILE *f, struct mutant *ms, size_t n, bool markdown)
 {
@@ -105,9 +116,8 @@ print_table(FILE *f, struct mutant *ms, size_t n, bool markdown)
 			fprintf(f, "| `%s` | %s | %s |\n", ms[i].name,
 			    hard.len ? hard.data : "**NOT CAUGHT**", soft.len ? soft.data : "");
 		else
-			fprintf(f, "%-8s %-32s %zu required case(s): %s\n",
-			    ms[i].caught.n ? "CAUGHT" : "MISSED", ms[i].name, ms[i].caught.n,
-			    hard.len ? hard.data : "-");
+			fprintf(f, "%-13s %-28s required: %s; weaker: %s\n", verdict_word(&ms[i]),
+			    ms[i].name, hard.len ? hard.data : "-", soft.len ? soft.data : "-");
 		dl_buf_free(&hard);
 		dl_buf_free(&soft);
 	}
@@ -152,10 +162,10 @@ dl_cmd_mutants(const struct dl_paths *p, int argc, char **argv)
 		ms[i].name = names.v[i];
 		if (run_mutant(p, names.v[i], json, jobs, &ms[i]) < 0)
 			fprintf(stderr, "danelab: mutant %s: the run failed\n", names.v[i]);
-		printf("%-8s %-32s %zu required case(s)\n", ms[i].caught.n ? "CAUGHT" : "MISSED",
-		    ms[i].name, ms[i].caught.n);
+		printf("%-8s %-32s %zu required, %zu recommended/optional case(s)\n",
+		    verdict_word(&ms[i]), ms[i].name, ms[i].caught.n, ms[i].caught_soft.n);
 		fflush(stdout);
-		missed += ms[i].caught.n == 0;
+		missed += ms[i].caught.n == 0 && ms[i].caught_soft.n == 0;
 		unlink(json);
 		free(json);
 	}

@@ -83,6 +83,7 @@ run_hold(struct run *r)
 			printf("case %s: not placed:\n%s", rc->c->id, rc->error ? rc->error : "");
 			continue;
 		}
+		run_prepare_case_dir(r, rc);
 		printf("case %s: apex %s rcpt %s\n", rc->c->id, rc->w.apex, rc->w.rcpt);
 		for (size_t h = 0; h < rc->c->n_hosts; h++)
 			printf("  host %-10s %s %s\n", rc->c->hosts[h].label, rc->w.addr4[h],

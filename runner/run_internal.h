@@ -52,6 +52,8 @@ char **run_send_env(const struct run *r, const struct rcase *rc);
 void run_env_free(char **env);
 int run_adapter_verb(struct run *r, const char *verb);
 void run_write_message(const struct run *r, const struct rcase *rc);
+/* The message, repro.sh and case file, before anything runs (`lab up`). */
+void run_prepare_case_dir(const struct run *r, const struct rcase *rc);
 void run_write_evidence(const struct run *r, struct rcase *rc,
 	const struct dl_buf *ev, const struct dl_buf *dns, const struct dl_buf *out);
 void run_report_case(struct run *r, struct rcase *rc, size_t done, size_t total);

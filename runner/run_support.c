@@ -182,13 +182,13 @@ write_repro(const struct run *r, const struct rcase *rc)
 	    "# 2. Inside the namespace, send the way the runner did:\n"
 	    "cd %s || exit 1\n"
 	    "export DANELAB_BIN=%s DANELAB_RESOLVER=127.0.0.1 \\\n"
-	    "  DANELAB_TRUST_ANCHOR=\"${DANELAB_TRUST_ANCHOR:?set it from the lab up output}\" \\\n"
+	    "  DANELAB_TRUST_ANCHOR=\"${DANELAB_TRUST_ANCHOR:-%s}\" \\\n"
 	    "  DANELAB_CASE=%s DANELAB_RCPT='%s' DANELAB_FROM='%s' \\\n"
 	    "  DANELAB_POLICY=%s DANELAB_RELAY='%s' DANELAB_MESSAGE=\"$PWD/message.eml\"%s%s%s\n"
 	    "exec %s send\n"
 	    "# 3. Or just rerun it with the same clock: %s/danelab run --now %lld %s\n",
 	    rc->c->id, r->o->paths->bindir, rc->c->id, rc->dir, r->o->paths->bindir,
-	    rc->c->id, rc->w.rcpt, rc->c->send.from, rc->c->send.policy,
+	    r->lab ? run_lab_trust_anchor(r->lab) : "", rc->c->id, rc->w.rcpt, rc->c->send.from, rc->c->send.policy,
 	    rc->w.relay ? rc->w.relay : "",
 	    r->o->violate ? " DANELAB_VIOLATE='" : "", r->o->violate ? r->o->violate : "",
 	    r->o->violate ? "'" : "", r->adapter.path, r->o->paths->bindir,
@@ -197,6 +197,14 @@ write_repro(const struct run *r, const struct rcase *rc)
 	chmod(path, 0755);
 	free(text);
 	free(path);
+}
+
+void
+run_prepare_case_dir(const struct run *r, const struct rcase *rc)
+{
+	run_write_message(r, rc);
+	write_repro(r, rc);
+	write_text(rc->dir, "case.case", rc->c->source);
 }
 
 void
