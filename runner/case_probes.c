@@ -37,6 +37,9 @@ is_ancestor(const char *a, const char *b)
 	return lb > la && strcasecmp(b + lb - la, a) == 0 && b[lb - la - 1] == '.';
 }
 
+static const char *rule_for(const struct dl_case_world *w, const char *qname,
+	const char *qtype);
+
 static enum chain_state
 zone_state(const struct dl_case_world *w, size_t i)
 {
@@ -57,7 +60,10 @@ zone_state(const struct dl_case_world *w, size_t i)
 	if (up != CHAIN_SECURE)
 		return up;
 	switch (z->mode) {
-	case DL_ZONE_SECURE: return CHAIN_SECURE;
+	case DL_ZONE_SECURE:
+		/* A zone whose DNSKEY the resolver cannot get ("indeterminate" in
+		 * RFC 4035's sense) fails validation: Unbound calls it bogus. */
+		return rule_for(w, z->origin, "DNSKEY") ? CHAIN_BOGUS : CHAIN_SECURE;
 	case DL_ZONE_INSECURE:
 	case DL_ZONE_ISLAND: return CHAIN_INSECURE;
 	default: return CHAIN_BOGUS;
