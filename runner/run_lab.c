@@ -26,6 +26,7 @@
 #include "lab/sandbox.h"
 #include "runner/adapter.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 #define LAB_NS4 "127.0.53.1"
 #define LAB_NS6 "fdda:9e1a:b000::53"
@@ -189,7 +190,9 @@ dns_query(const char *addr, const char *qname, ldns_rr_type type, bool *ad_out,
 	ldns_resolver_push_nameserver(res, ns);
 	ldns_resolver_set_retry(res, 1);
 	ldns_resolver_set_dnssec(res, true);
-	struct timeval tv = { 0, 200000 };
+	/* Short: a query sent before the daemon listens is simply lost over
+	 * UDP, and readiness is polled, so a long wait only delays the lab. */
+	struct timeval tv = { 0, 20000 };
 	ldns_resolver_set_timeout(res, tv);
 	if (ldns_resolver_query_status(&p, res, name, type, LDNS_RR_CLASS_IN,
 	    LDNS_RD) == LDNS_STATUS_OK && p) {
@@ -278,10 +281,12 @@ run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *
 			if (dl_sandbox_add_addr6(cases[i]->addr6[h], err) < 0)
 				goto fail;
 	char *wdir = dl_xasprintf("%s/world", lab->dir);
+	long t0 = dl_now_ms();
 	int rc = dl_world_build(&w, wdir, now, &lab->world, err);
 	free(wdir);
 	if (rc < 0)
 		goto fail;
+	long t1 = dl_now_ms();
 	const char *a1[] = { LAB_NS4, LAB_NS6, NULL }, *a2[] = { LAB_NS2, NULL };
 	if (write_nsd_conf(lab, "nsd", a1, lab->world.nsd_lab_conf, &nsd1, err) < 0 ||
 	    write_nsd_conf(lab, "nsd2", a2, lab->world.nsd_fault_conf, &nsd2, err) < 0 ||
@@ -308,6 +313,8 @@ run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *
 	free(rules);
 	if (rc < 0 || wait_ready(lab, err) < 0)
 		goto fail;
+	log_debug("lab", "world: %zu zones built and signed in %ld ms; daemons up to the "
+	    "first secure answer in %ld ms", w.n_zones, t1 - t0, dl_now_ms() - t1);
 	free(nsd1);
 	free(nsd2);
 	free(ub);
@@ -322,11 +329,39 @@ fail:
 	return NULL;
 }
 
+/* Peak resident memory of a daemon, from /proc (kB), or -1. */
+static long
+peak_rss_kb(pid_t pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "VmHWM: %ld kB", &kb) == 1)
+			break;
+	fclose(f);
+	return kb;
+}
+
 void
 run_lab_down(struct run_lab *lab)
 {
+	long total = 0, t0 = dl_now_ms();
+
 	if (lab == NULL)
 		return;
+	for (size_t i = 0; i < lab->n_d; i++) {
+		long kb = lab->d[i].pid > 0 ? peak_rss_kb(lab->d[i].pid) : -1;
+		if (kb > 0) {
+			total += kb;
+			log_debug("lab", "%s peak RSS %ld kB", lab->d[i].name, kb);
+		}
+	}
+	log_debug("lab", "daemons' peak RSS together: %ld kB", total);
 	for (size_t i = 0; i < lab->n_d; i++)
 		if (lab->d[i].pid > 0)
 			kill(lab->d[i].pid, SIGTERM);
@@ -337,6 +372,7 @@ run_lab_down(struct run_lab *lab)
 			kill(lab->d[i].pid, SIGKILL);
 		free(lab->d[i].log);
 	}
+	log_debug("lab", "teardown of the daemons took %ld ms", dl_now_ms() - t0);
 	dl_world_out_free(&lab->world);
 	free(lab->dir);
 	free(lab);
