@@ -35,6 +35,7 @@
 #include "runner/run_lab.h"
 #include "runner/tail.h"
 #include "util/buf.h"
+#include "util/json.h"
 #include "util/log.h"
 
 static int
@@ -390,6 +391,90 @@ send_all(struct run *r)
 	free(slots);
 }
 
+/*
+ * Batch mode (ADAPTERS.md): one `send-batch FILE` for every placed case, so
+ * an MTA takes the whole run as one queue.  Each result line names its
+ * case and lands in that case's adapter.out; then every case is collected
+ * and judged as if it had been sent alone.
+ */
+static void
+send_batch(struct run *r)
+{
+	struct dl_buf list = DL_BUF_INIT, out = DL_BUF_INIT;
+	char *file = dl_xasprintf("%s/batch.jsonl", r->workdir);
+	char *outp = dl_xasprintf("%s/adapter-send-batch.out", r->workdir);
+	char *errp = dl_xasprintf("%s/adapter-send-batch.err", r->workdir);
+	size_t total = 0, done = 0;
+	struct dl_err err;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct rcase *rc = &r->cases[i];
+		if (!rc->placed)
+			continue;
+		struct dl_jw w;
+		char *msg = dl_xasprintf("%s/message.eml", rc->dir);
+		run_write_message(r, rc);
+		dl_jw_init(&w, &list);
+		dl_jw_obj(&w);
+		dl_jw_kstr(&w, "case", rc->c->id);
+		dl_jw_kstr(&w, "rcpt", rc->w.rcpt);
+		dl_jw_kstr(&w, "from", rc->c->send.from);
+		dl_jw_kstr(&w, "policy", rc->c->send.policy);
+		dl_jw_kstr(&w, "relay", rc->w.relay ? rc->w.relay : "");
+		dl_jw_kstr(&w, "message", msg);
+		dl_jw_kstr(&w, "case_dir", rc->dir);
+		dl_jw_obj_end(&w);
+		dl_buf_addc(&list, '\n');
+		free(msg);
+		total++;
+	}
+	dl_write_file(file, list.data ? list.data : "", list.len);
+	char **env = run_base_env(r);
+	long start = dl_now_ms();
+	/* Generous but bounded: every message may take the per-case timeout. */
+	int timeout = r->o->timeout_s * (int)(total ? total : 1);
+	int code = dl_adapter_run(&r->adapter, "send-batch", file, env, r->workdir, outp,
+	    errp, timeout > 3600 ? 3600 : timeout, &err);
+	long ms = dl_now_ms() - start;
+	run_env_free(env);
+	dl_read_file(outp, &out);
+	for (const char *p = out.data; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char jerr[64];
+		struct dl_jv *v = len ? dl_jv_parse(p, len, jerr, sizeof(jerr)) : NULL;
+		const char *id = dl_jv_str(v, "case", NULL);
+		for (size_t i = 0; id && i < r->n; i++) {
+			if (!r->cases[i].placed || strcmp(r->cases[i].c->id, id) != 0)
+				continue;
+			char *ap = dl_xasprintf("%s/adapter.out", r->cases[i].dir);
+			struct dl_buf line = DL_BUF_INIT;
+			dl_buf_add(&line, p, len);
+			dl_buf_addc(&line, '\n');
+			dl_write_file(ap, line.data, line.len);
+			dl_buf_free(&line);
+			free(ap);
+		}
+		dl_jv_free(v);
+		p = eol ? eol + 1 : NULL;
+	}
+	for (size_t i = 0; i < r->n; i++) {
+		struct rcase *rc = &r->cases[i];
+		if (!rc->placed)
+			continue;
+		if (code < 0 || code == 124)
+			case_error(rc, "adapter send-batch: %s\n", code == 124 ? err.msg :
+			    "could not run");
+		finish_case(r, rc, code == 0 ? 0 : code, false, ms / (long)total);
+		run_report_case(r, rc, ++done, total);
+	}
+	dl_buf_free(&list);
+	dl_buf_free(&out);
+	free(file);
+	free(outp);
+	free(errp);
+}
+
 /* ---- the run ---- */
 
 static void
@@ -466,7 +551,10 @@ sandboxed_run(struct run *r)
 					harness = 1;
 					break;
 				}
-				send_all(r);
+				if (r->adapter.batch)
+					send_batch(r);
+				else
+					send_all(r);
 			}
 			run_adapter_verb(r, "teardown");
 		}

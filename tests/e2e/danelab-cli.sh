@@ -73,6 +73,13 @@ check explain-zones grep -q '_25._tcp.mx1.tlsa-usable-mismatch.test.' "$T/explai
 check explain-evidence grep -q '"persona":"tlsa-usable-mismatch/mx1"' "$T/explain.out"
 check explain-verdict grep -q '^verdict: PASS' "$T/explain.out"
 
+# Batch mode: one send-batch for the whole run, results routed by case.
+"$BIN/danelab" run --adapter tests/e2e/adapters/reference-batch tlsa-usable-match \
+	tlsa-usable-mismatch dnssec-secure-tlsa-enforced >"$T/batch.out" 2>&1; rc=$?
+WHY="exit $rc: $(tail -3 "$T/batch.out")"
+check batch-mode-runs [ $rc -eq 0 ]
+check batch-mode-three-pass grep -qx '3 passed, 0 failed' "$T/batch.out"
+
 # coverage: every RFC 7672 client MUST is covered by a required case.
 "$BIN/danelab" coverage >"$T/cov.out" 2>&1
 check coverage-line grep -q 'RFC 7672 client MUST/MUST NOT covered by required cases' "$T/cov.out"
