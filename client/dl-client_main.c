@@ -19,6 +19,8 @@
 #include "client/deliver.h"
 #include "client/dns.h"
 #include "client/tls.h"
+#include "util/buf.h"
+#include "util/json.h"
 #include "util/log.h"
 
 #define EX_OK_ 0
@@ -28,7 +30,7 @@
 #define EX_CONFIG_ 78
 
 struct opts {
-	const char *resolver, *ta, *from, *message, *relay, *family;
+	const char *resolver, *ta, *from, *message, *relay, *family, *batch;
 	const char *rcpts[64];
 	size_t nrcpts;
 	bool diagnose;
@@ -47,7 +49,8 @@ usage(FILE *f)
 	    "         [--policy dane|dane-only|may] [--relay HOST[:PORT]]\n"
 	    "         [--port N] [--helo NAME] [--timeout S] [--connect-timeout S]\n"
 	    "         [--seed N] [--family 6,4|4,6|4|6] [--now EPOCH]\n"
-	    "         [--violate NAME]... [--list-violations] [--diagnose] [-v]\n");
+	    "         [--violate NAME]... [--list-violations] [--diagnose] [-v]\n"
+	    "       dl-client --resolver ADDR --trust-anchor FILE --batch FILE [options]\n");
 }
 
 static void
@@ -134,7 +137,7 @@ parse_relay(const char *s, struct opts *o, int *port)
 
 enum { O_RESOLVER = 256, O_TA, O_FROM, O_RCPT, O_MESSAGE, O_POLICY, O_RELAY,
 	O_PORT, O_HELO, O_TIMEOUT, O_CTIMEOUT, O_SEED, O_FAMILY, O_NOW,
-	O_VIOLATE, O_LIST, O_DIAG };
+	O_VIOLATE, O_LIST, O_DIAG, O_BATCH };
 
 static const struct option longopts[] = {
 	{ "resolver", required_argument, NULL, O_RESOLVER },
@@ -154,6 +157,7 @@ static const struct option longopts[] = {
 	{ "violate", required_argument, NULL, O_VIOLATE },
 	{ "list-violations", no_argument, NULL, O_LIST },
 	{ "diagnose", no_argument, NULL, O_DIAG },
+	{ "batch", required_argument, NULL, O_BATCH },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -223,13 +227,14 @@ parse_args(int argc, char **argv, struct opts *o, struct dl_client_cfg *cfg,
 			break;
 		case O_LIST: list_violations(); return EX_OK_;
 		case O_DIAG: o->diagnose = true; break;
+		case O_BATCH: o->batch = optarg; break;
 		case 'v': (*verbose)++; break;
 		case 'h': usage(stdout); return EX_OK_;
 		default: usage(stderr); return EX_USAGE_;
 		}
 	}
-	if (optind != argc || !o->resolver || !o->ta || !o->from ||
-	    !o->nrcpts || !o->message) {
+	if (optind != argc || !o->resolver || !o->ta || (!o->batch && (!o->from ||
+	    !o->nrcpts || !o->message))) {
 		usage(stderr);
 		return EX_USAGE_;
 	}
@@ -318,6 +323,119 @@ out:
 	return rc;
 }
 
+/*
+ * One message of a batch: its own recipient, sender, policy, relay and
+ * message file, with the TLS and resolver contexts shared by the batch.
+ * Prints the result object with the line's "case" first.
+ */
+static void
+batch_one(const struct opts *base_o, const struct dl_client_cfg *base,
+    const struct dl_jv *line)
+{
+	struct dl_dns *dns = NULL;
+	struct dl_err err;
+	struct opts o = *base_o;
+	struct dl_client_cfg cfg = *base;
+	struct dl_buf msg = DL_BUF_INIT, body = DL_BUF_INIT, out = DL_BUF_INIT;
+	struct dl_result r;
+	const char *id = dl_jv_str(line, "case", "");
+	const char *relay = dl_jv_str(line, "relay", "");
+	int relay_port = -1, v;
+	struct dl_buf idj = DL_BUF_INIT;
+
+	dl_json_quote(&idj, id, strlen(id));
+	o.nrcpts = 1;
+	o.rcpts[0] = dl_jv_str(line, "rcpt", "");
+	o.from = dl_jv_str(line, "from", "");
+	o.message = dl_jv_str(line, "message", "");
+	o.relay = NULL;
+	if (relay[0] && parse_relay(relay, &o, &relay_port) == 0)
+		o.relay = o.relay_host;
+	if ((v = dl_policy_parse(dl_jv_str(line, "policy", "dane"))) >= 0)
+		cfg.policy = (enum dl_policy)v;
+	cfg.port = relay_port > 0 ? relay_port : base->port;
+	if (check_rcpts(&o) >= 0 || dl_read_file(o.message, &msg) < 0) {
+		printf("{\"case\":%s,\"disposition\":\"deferred\",\"reason\":"
+		    "\"unusable batch line\"}\n", idj.data);
+		goto out;
+	}
+	dl_smtp_body(msg.data, msg.len, &body);
+	cfg.smtp.body = &body;
+	cfg.domain = o.domain;
+	cfg.literal = o.literal[0] ? o.literal : NULL;
+	cfg.relay = o.relay;
+	cfg.smtp.from = o.from;
+	cfg.smtp.rcpts = o.rcpts;
+	cfg.smtp.nrcpts = o.nrcpts;
+	cfg.smtp.v = &cfg.v;
+	/*
+	 * A fresh resolver context per message, as a process per message had:
+	 * one case's timeouts must not mark the lab resolver as dead for the
+	 * next (libunbound's infra cache), nor its answers warm another's.
+	 */
+	if (!cfg.literal && (dns = dl_dns_new(o.resolver, o.ta, o.timeout * 1000, &err)) == NULL) {
+		printf("{\"case\":%s,\"disposition\":\"deferred\",\"reason\":\"resolver: ",
+		    idj.data);
+		printf("%s\"}\n", err.msg);
+		goto out;
+	}
+	if (dns)
+		dl_dns_set_violations(dns, &cfg.v);
+	dl_result_init(&r);
+	dl_deliver(&cfg, dns, &r);
+	dl_result_json(&r, &out);
+	/* "{...}" -> "{"case":ID,...}" */
+	printf("{\"case\":%s,%s\n", idj.data, out.data + 1);
+	fflush(stdout);
+	dl_result_free(&r);
+out:
+	dl_dns_free(dns);
+	dl_buf_free(&idj);
+	dl_buf_free(&msg);
+	dl_buf_free(&body);
+	dl_buf_free(&out);
+}
+
+/*
+ * --batch FILE: one JSON object per line (case, rcpt, from, policy, relay,
+ * message), one result line each.  One process and one SSL_CTX for all of
+ * them: a message costs its resolver context, lookups and handshake, not a
+ * process start (docs/benchmarks.md).
+ */
+static int
+run_batch(struct opts *o, struct dl_client_cfg *cfg)
+{
+	struct dl_err err;
+	struct dl_buf text = DL_BUF_INIT;
+	char jerr[64];
+
+	if (dl_read_file(o->batch, &text) < 0) {
+		fprintf(stderr, "dl-client: %s: %m\n", o->batch);
+		return EX_USAGE_;
+	}
+	cfg->smtp.tls = dl_tls_ctx_new(&cfg->v, &err);
+	if (cfg->smtp.tls == NULL) {
+		fprintf(stderr, "dl-client: TLS setup: %s\n", err.msg);
+		dl_buf_free(&text);
+		return EX_CONFIG_;
+	}
+	cfg->smtp.timeout_ms = o->timeout * 1000;
+	cfg->smtp.connect_timeout_ms = o->connect_timeout * 1000;
+	for (char *line = text.data, *next; line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		struct dl_jv *v = line[0] == '{' ? dl_jv_parse(line, strlen(line), jerr,
+		    sizeof(jerr)) : NULL;
+		if (v)
+			batch_one(o, cfg, v);
+		dl_jv_free(v);
+	}
+	SSL_CTX_free(cfg->smtp.tls);
+	dl_buf_free(&text);
+	return EX_OK_;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -337,10 +455,12 @@ main(int argc, char **argv)
 	cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	if ((rc = parse_args(argc, argv, &o, &cfg, &verbose)) >= 0)
 		return rc;
-	if ((rc = check_rcpts(&o)) >= 0)
-		return rc;
 	dl_log_init("dl-client", o.diagnose || verbose > 1 ? DL_LOG_DEBUG :
 	    verbose ? DL_LOG_INFO : DL_LOG_WARN);
+	if (o.batch)
+		return run_batch(&o, &cfg);
+	if ((rc = check_rcpts(&o)) >= 0)
+		return rc;
 	cfg.domain = o.domain;
 	cfg.literal = o.literal[0] ? o.literal : NULL;
 	cfg.relay = o.relay;

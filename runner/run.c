@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -321,12 +323,17 @@ start_send(struct run *r, struct rcase *rc, struct dl_err *err)
 	return pid;
 }
 
-/* Run every placed case through the adapter, `jobs` at a time. */
+/*
+ * Run every placed case through the adapter, `jobs` at a time.  The loop
+ * sleeps in poll() on the running clients' pidfds until one exits or the
+ * nearest deadline passes: on a 2-core machine any busy waiting here is
+ * CPU taken from the clients under test.
+ */
 static void
 send_all(struct run *r)
 {
-	struct slot { struct rcase *rc; pid_t pid; long start, deadline; } *slots;
-	size_t next = 0, running = 0, done = 0, total = 0;
+	struct slot { struct rcase *rc; pid_t pid; int pidfd; long start, deadline; } *slots;
+	size_t next = 0, done = 0, total = 0;
 	int jobs = r->o->jobs;
 
 	for (size_t i = 0; i < r->n; i++)
@@ -347,15 +354,29 @@ send_all(struct run *r)
 			slots[s].start = dl_now_ms();
 			slots[s].deadline = slots[s].start + r->o->timeout_s * 1000L;
 			slots[s].pid = start_send(r, rc, &err);
+			slots[s].pidfd = slots[s].pid > 0 ? (int)syscall(SYS_pidfd_open, slots[s].pid, 0) : -1;
 			if (slots[s].pid < 0) {
 				case_error(rc, "cannot start the adapter: %s\n", err.msg);
 				slots[s].pid = 0;
 			}
-			running++;
 			if (r->o->progress)
 				dl_report_progress(stdout, done, total, rc->c->id);
 		}
-		bool progressed = false;
+		struct pollfd pfd[64];
+		long now = dl_now_ms(), wait_ms = 1000;
+		int np = 0;
+		for (int s = 0; s < jobs; s++) {
+			if (!slots[s].rc)
+				continue;
+			pfd[np++] = (struct pollfd){ slots[s].pidfd, POLLIN, 0 };
+			if (slots[s].deadline - now < wait_ms)
+				wait_ms = slots[s].deadline - now;
+			/* Without a pidfd (old kernel), look again soon. */
+			if (slots[s].pidfd < 0 && wait_ms > 2)
+				wait_ms = 2;
+		}
+		if (np > 0 && wait_ms > 0)
+			poll(pfd, (nfds_t)np, (int)wait_ms);
 		for (int s = 0; s < jobs; s++) {
 			if (!slots[s].rc)
 				continue;
@@ -371,23 +392,18 @@ send_all(struct run *r)
 			}
 			if (w != -1 || timed_out)
 				code = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			if (slots[s].pidfd >= 0)
+				close(slots[s].pidfd);
 			struct rcase *rc = slots[s].rc;
 			slots[s].rc = NULL;
-			running--;
 			done++;
-			progressed = true;
 			long t_exit = dl_now_ms();
 			finish_case(r, rc, code, timed_out, t_exit - slots[s].start);
 			run_report_case(r, rc, done, total);
 			log_debug("case", "%s: client %ld ms, collect+judge+report %ld ms",
 			    rc->c->id, t_exit - slots[s].start, dl_now_ms() - t_exit);
 		}
-		if (!progressed) {
-			struct timespec ts = { 0, 500000L };
-			nanosleep(&ts, NULL);
-		}
 	}
-	(void)running;
 	free(slots);
 }
 
@@ -397,19 +413,41 @@ send_all(struct run *r)
  * case and lands in that case's adapter.out; then every case is collected
  * and judged as if it had been sent alone.
  */
+/* Write one case's result line into its adapter.out. */
 static void
-send_batch(struct run *r)
+route_batch_lines(struct run *r, const char *text)
 {
-	struct dl_buf list = DL_BUF_INIT, out = DL_BUF_INIT;
-	char *file = dl_xasprintf("%s/batch.jsonl", r->workdir);
-	char *outp = dl_xasprintf("%s/adapter-send-batch.out", r->workdir);
-	char *errp = dl_xasprintf("%s/adapter-send-batch.err", r->workdir);
-	size_t total = 0, done = 0;
-	struct dl_err err;
+	for (const char *p = text; p && *p;) {
+		const char *eol = strchr(p, '\n');
+		size_t len = eol ? (size_t)(eol - p) : strlen(p);
+		char jerr[64];
+		struct dl_jv *v = len && p[0] == '{' ? dl_jv_parse(p, len, jerr, sizeof(jerr)) : NULL;
+		const char *id = dl_jv_str(v, "case", NULL);
+		for (size_t i = 0; id && i < r->n; i++) {
+			if (!r->cases[i].placed || strcmp(r->cases[i].c->id, id) != 0)
+				continue;
+			char *ap = dl_xasprintf("%s/adapter.out", r->cases[i].dir);
+			char *line = dl_xasprintf("%.*s\n", (int)len, p);
+			dl_write_file(ap, line, strlen(line));
+			free(line);
+			free(ap);
+		}
+		dl_jv_free(v);
+		p = eol ? eol + 1 : NULL;
+	}
+}
 
+/* Case i of the run's placed cases goes to shard i % jobs. */
+static void
+write_batch_file(struct run *r, const char *file, int shard, int jobs, size_t *count)
+{
+	struct dl_buf list = DL_BUF_INIT;
+	size_t k = 0;
+
+	*count = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		struct rcase *rc = &r->cases[i];
-		if (!rc->placed)
+		if (!rc->placed || (int)(k++ % (size_t)jobs) != shard)
 			continue;
 		struct dl_jw w;
 		char *msg = dl_xasprintf("%s/message.eml", rc->dir);
@@ -426,53 +464,73 @@ send_batch(struct run *r)
 		dl_jw_obj_end(&w);
 		dl_buf_addc(&list, '\n');
 		free(msg);
-		total++;
+		(*count)++;
 	}
 	dl_write_file(file, list.data ? list.data : "", list.len);
-	char **env = run_base_env(r);
+	dl_buf_free(&list);
+}
+
+/*
+ * Batch mode (ADAPTERS.md): the placed cases are dealt into `jobs` lists,
+ * each handed to one `send-batch FILE`, all running at once.  Each result
+ * line names its case and lands in that case's adapter.out; then every
+ * case is collected and judged as if it had been sent alone.
+ */
+static void
+send_batch(struct run *r)
+{
+	int jobs = r->o->jobs;
+	pid_t *pids = dl_xcalloc((size_t)jobs, sizeof(pid_t));
+	size_t total = 0, done = 0, count;
 	long start = dl_now_ms();
-	/* Generous but bounded: every message may take the per-case timeout. */
-	int timeout = r->o->timeout_s * (int)(total ? total : 1);
-	int code = dl_adapter_run(&r->adapter, "send-batch", file, env, r->workdir, outp,
-	    errp, timeout > 3600 ? 3600 : timeout, &err);
-	long ms = dl_now_ms() - start;
-	run_env_free(env);
-	dl_read_file(outp, &out);
-	for (const char *p = out.data; p && *p;) {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		char jerr[64];
-		struct dl_jv *v = len ? dl_jv_parse(p, len, jerr, sizeof(jerr)) : NULL;
-		const char *id = dl_jv_str(v, "case", NULL);
-		for (size_t i = 0; id && i < r->n; i++) {
-			if (!r->cases[i].placed || strcmp(r->cases[i].c->id, id) != 0)
-				continue;
-			char *ap = dl_xasprintf("%s/adapter.out", r->cases[i].dir);
-			struct dl_buf line = DL_BUF_INIT;
-			dl_buf_add(&line, p, len);
-			dl_buf_addc(&line, '\n');
-			dl_write_file(ap, line.data, line.len);
-			dl_buf_free(&line);
-			free(ap);
-		}
-		dl_jv_free(v);
-		p = eol ? eol + 1 : NULL;
+	char **env = run_base_env(r);
+	struct dl_err err;
+	bool timed_out = false;
+	int failed = 0;
+
+	for (int j = 0; j < jobs; j++) {
+		char *file = dl_xasprintf("%s/batch-%d.jsonl", r->workdir, j);
+		char *outp = dl_xasprintf("%s/adapter-send-batch-%d.out", r->workdir, j);
+		char *errp = dl_xasprintf("%s/adapter-send-batch-%d.err", r->workdir, j);
+		write_batch_file(r, file, j, jobs, &count);
+		total += count;
+		pids[j] = count ? dl_adapter_spawn(&r->adapter, "send-batch", file, env,
+		    r->workdir, outp, errp, &err) : 0;
+		free(file);
+		free(outp);
+		free(errp);
 	}
+	run_env_free(env);
+	/* Generous but bounded: every message may take the per-case timeout. */
+	long deadline = start + r->o->timeout_s * 1000L * (long)(total / (size_t)jobs + 1);
+	for (int j = 0; j < jobs; j++) {
+		bool t = false;
+		if (pids[j] > 0 && dl_wait_child(pids[j], deadline, &t) != 0)
+			failed++;
+		timed_out |= t;
+	}
+	for (int j = 0; j < jobs; j++) {
+		struct dl_buf out = DL_BUF_INIT;
+		char *outp = dl_xasprintf("%s/adapter-send-batch-%d.out", r->workdir, j);
+		dl_read_file(outp, &out);
+		route_batch_lines(r, out.data);
+		dl_buf_free(&out);
+		free(outp);
+	}
+	long ms = dl_now_ms() - start;
 	for (size_t i = 0; i < r->n; i++) {
 		struct rcase *rc = &r->cases[i];
 		if (!rc->placed)
 			continue;
-		if (code < 0 || code == 124)
-			case_error(rc, "adapter send-batch: %s\n", code == 124 ? err.msg :
-			    "could not run");
-		finish_case(r, rc, code == 0 ? 0 : code, false, ms / (long)total);
+		if (timed_out)
+			case_error(rc, "adapter send-batch did not finish in time and was killed\n");
+		else if (failed)
+			case_error(rc, "adapter send-batch failed (see %s/adapter-send-batch-*.err)\n",
+			    r->workdir);
+		finish_case(r, rc, 0, false, ms * jobs / (long)(total ? total : 1));
 		run_report_case(r, rc, ++done, total);
 	}
-	dl_buf_free(&list);
-	dl_buf_free(&out);
-	free(file);
-	free(outp);
-	free(errp);
+	free(pids);
 }
 
 /* ---- the run ---- */

@@ -214,7 +214,7 @@ wait_ready(struct run_lab *lab, struct dl_err *err)
 	long deadline = dl_now_ms() + 10000;
 
 	while (dl_now_ms() < deadline) {
-		bool ad = false, answered;
+		bool ad = false, answered = false;
 		if (check_alive(lab, err) < 0)
 			return -1;
 		/* The fault proxy must answer too (anything: it relays a REFUSED

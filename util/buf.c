@@ -85,6 +85,8 @@ dl_buf_reserve(struct dl_buf *b, size_t extra)
 		cap *= 2;
 	b->data = dl_xrealloc(b->data, cap);
 	b->cap = cap;
+	/* Always a valid string, even if nothing is ever added. */
+	b->data[b->len] = '\0';
 }
 
 void

@@ -58,6 +58,23 @@ test_json_roundtrip(void)
 }
 
 static void
+test_json_empty_string(void)
+{
+	const char *in = "{\"relay\":\"\",\"x\":\"y\"}";
+	char err[64];
+	struct dl_jv *v = dl_jv_parse(in, strlen(in), err, sizeof(err));
+	struct dl_buf b = DL_BUF_INIT;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_STRING_EQUAL(dl_jv_str(v, "relay", "?"), "");
+	CU_ASSERT_EQUAL(dl_jv_get(v, "relay")->str_len, 0);
+	dl_jv_free(v);
+	dl_buf_reserve(&b, 10);
+	CU_ASSERT_STRING_EQUAL(b.data, "");
+	dl_buf_free(&b);
+}
+
+static void
 test_json_rejects_bad_input(void)
 {
 	static const char *const bad[] = {
@@ -103,6 +120,7 @@ test_json_unicode_escape(void)
 static const struct cu_test tests[] = {
 	{ "buf_printf_grows", test_buf_printf_grows },
 	{ "json_roundtrip", test_json_roundtrip },
+	{ "json_empty_string", test_json_empty_string },
 	{ "json_rejects_bad_input", test_json_rejects_bad_input },
 	{ "json_depth_bounded", test_json_depth_bounded },
 	{ "json_unicode_escape", test_json_unicode_escape },
