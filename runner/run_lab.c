@@ -410,3 +410,9 @@ run_lab_describe(const struct run_lab *lab, struct dl_buf *out)
 		    (long)lab->d[i].pid, lab->d[i].log);
 	dl_buf_printf(out, "zones: %s\n", lab->world.zone_dir);
 }
+
+void
+run_lab_ad_bit(const char *qname, int qtype, bool *ad, bool *answered)
+{
+	dns_query(LAB_RESOLVER, qname, (ldns_rr_type)qtype, ad, answered);
+}

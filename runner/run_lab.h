@@ -39,6 +39,9 @@ void run_lab_describe(const struct run_lab *lab, struct dl_buf *out);
 int run_lab_verify(struct run_lab *lab, struct dl_case_world *const *cases,
 	size_t n_cases, struct dl_buf *report, int *bad, struct dl_err *err);
 
+/* A plain DNS query (DO bit) to the lab resolver: did the answer carry AD? */
+void run_lab_ad_bit(const char *qname, int qtype, bool *ad, bool *answered);
+
 /* ---- the mock SMTP server ---- */
 
 struct run_smtpd;

@@ -107,6 +107,19 @@ run_lab_verify(struct run_lab *lab, struct dl_case_world *const *cases, size_t n
 		struct probe_slot *sl = &slots[s];
 		const char *got = sl->got ? sl->got : "timeout";
 		bool ok = strcmp(got, sl->p->status) == 0;
+		/* A second observer: the lab resolver's own AD bit must agree
+		 * with what libunbound concluded for every answered probe. */
+		if (ok && (strstr(got, "secure") || strstr(got, "insecure"))) {
+			bool ad = false, answered = false;
+			run_lab_ad_bit(sl->p->qname, ldns_get_rr_type_by_name(sl->p->qtype),
+			    &ad, &answered);
+			bool want_ad = strstr(got, "insecure") == NULL;
+			if (!answered || ad != want_ad) {
+				ok = false;
+				snprintf(sl->why, sizeof(sl->why), "plain query to the lab resolver: %s",
+				    !answered ? "no answer" : ad ? "AD set" : "AD not set");
+			}
+		}
 		bad[sl->owner] += !ok;
 		dl_buf_printf(&report[sl->owner], "%s %s %s: %s%s%s%s%s\n", ok ? "ok  " : "FAIL",
 		    sl->p->qname, sl->p->qtype, got, ok ? "" : ", want ", ok ? "" : sl->p->status,
