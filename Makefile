@@ -112,7 +112,7 @@ fuzz: $(FUZZ_BINS)
 
 $(BIN)/fuzz-%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	@mkdir -p $(BIN)
-	clang -std=gnu11 -g -O1 -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
+	clang -std=gnu11 -D_GNU_SOURCE -g -O1 -I. $(PKG_CFLAGS) -fsanitize=fuzzer,address,undefined \
 	  -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lpthread
 
 asan-check: asan
