@@ -84,7 +84,13 @@ write_proc(const char *path, const char *text, struct dl_err *err)
 	return 0;
 }
 
-/* User, network and mount namespaces; the caller becomes root inside. */
+/*
+ * User, network and mount namespaces; the caller becomes root inside.
+ * Real root keeps its real identity (no user namespace): an MTA under test
+ * must hand files to its own service accounts (Postfix, Exim), which a
+ * single-uid user namespace cannot map.  The network, mount and pid
+ * namespaces isolate the lab either way.
+ */
 static int
 enter_user_net_mnt(struct dl_err *err)
 {
@@ -92,6 +98,13 @@ enter_user_net_mnt(struct dl_err *err)
 	uid_t uid = getuid();
 	gid_t gid = getgid();
 
+	if (geteuid() == 0 && getenv("DANELAB_USERNS") == NULL) {
+		if (unshare(CLONE_NEWNET | CLONE_NEWNS) < 0)
+			return dl_errf(err, "sandbox: unshare(net, mount): %s", strerror(errno));
+		if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+			return dl_errf(err, "sandbox: make mounts private: %s", strerror(errno));
+		return 0;
+	}
 	if (unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWNS) < 0)
 		return dl_errf(err, "sandbox: unshare(user, net, mount): %s "
 		    "(are unprivileged user namespaces enabled?)", strerror(errno));
