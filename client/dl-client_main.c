@@ -348,6 +348,7 @@ batch_one(const struct opts *base_o, const struct dl_client_cfg *base,
 	o.rcpts[0] = dl_jv_str(line, "rcpt", "");
 	o.from = dl_jv_str(line, "from", "");
 	o.message = dl_jv_str(line, "message", "");
+	o.resolver = dl_jv_str(line, "resolver", base_o->resolver);
 	o.relay = NULL;
 	if (relay[0] && parse_relay(relay, &o, &relay_port) == 0)
 		o.relay = o.relay_host;

@@ -53,6 +53,9 @@ struct dl_case_zone {
 	char **dnsfaults;       /* $DNSFAULT lines, owner relative to the zone */
 	int *dnsfault_lines;
 	size_t n_dnsfaults;
+	char **pathfaults;      /* $PATHFAULT lines: the untrusted resolver path */
+	int *pathfault_lines;
+	size_t n_pathfaults;
 	int line;
 };
 
@@ -70,6 +73,7 @@ struct dl_case_send {
 	char *rcpt;             /* as written: local@domain ("@" = apex) */
 	char *from;
 	char *relay;            /* NULL or name[:port] */
+	char *resolver;         /* "lab" (default) or "untrusted" */
 	int line;
 };
 

@@ -206,17 +206,21 @@ zone_directive(struct reader *r, const char *line)
 			zf->src.file = r->c->path;
 			zf->src.line = r->lineno;
 		}
-	} else if (strcmp(w.v[0], "$DNSFAULT") == 0) {
+	} else if (strcmp(w.v[0], "$DNSFAULT") == 0 || strcmp(w.v[0], "$PATHFAULT") == 0) {
+		bool path = w.v[0][1] == 'P';
+		char ***list = path ? &z->pathfaults : &z->dnsfaults;
+		int **lines = path ? &z->pathfault_lines : &z->dnsfault_lines;
+		size_t *n = path ? &z->n_pathfaults : &z->n_dnsfaults;
 		if (w.n < 4) {
-			PERR(r, "bad $DNSFAULT, expected \"$DNSFAULT OWNER TYPE|ANY ACTION [ARGS]\"");
+			PERR(r, "bad %s, expected \"%s OWNER TYPE|ANY ACTION [ARGS]\"", w.v[0], w.v[0]);
 		} else {
-			z->dnsfaults = dl_xrealloc(z->dnsfaults, (z->n_dnsfaults + 1) * sizeof(char *));
-			z->dnsfault_lines = dl_xrealloc(z->dnsfault_lines, (z->n_dnsfaults + 1) * sizeof(int));
-			z->dnsfault_lines[z->n_dnsfaults] = r->lineno;
-			z->dnsfaults[z->n_dnsfaults++] = dl_xstrdup(line + strlen("$DNSFAULT "));
+			*list = dl_xrealloc(*list, (*n + 1) * sizeof(char *));
+			*lines = dl_xrealloc(*lines, (*n + 1) * sizeof(int));
+			(*lines)[*n] = r->lineno;
+			(*list)[(*n)++] = dl_xstrdup(line + strlen(w.v[0]) + 1);
 		}
 	} else {
-		PERR(r, "unknown directive \"%s\", expected $FAULT or $DNSFAULT "
+		PERR(r, "unknown directive \"%s\", expected $FAULT, $DNSFAULT or $PATHFAULT "
 		    "(use the zone's ttl= option for the TTL)", w.v[0]);
 	}
 	dl_words_free(&w);
@@ -234,6 +238,7 @@ zone_record(struct reader *r, const char *line)
 	}
 	if (line[0] == '$' && line[1] != '\0' && isupper((unsigned char)line[1]) &&
 	    (strncmp(line, "$FAULT", 6) == 0 || strncmp(line, "$DNSFAULT", 9) == 0 ||
+	    strncmp(line, "$PATHFAULT", 10) == 0 ||
 	    strncmp(line, "$TTL", 4) == 0 || strncmp(line, "$ORIGIN", 7) == 0)) {
 		zone_directive(r, line);
 		return;
@@ -363,10 +368,11 @@ kw_send(struct reader *r, struct dl_words *w)
 		char **field = strcmp(w->v[i], "policy") == 0 ? &s->policy :
 		    strcmp(w->v[i], "rcpt") == 0 ? &s->rcpt :
 		    strcmp(w->v[i], "from") == 0 ? &s->from :
-		    strcmp(w->v[i], "relay") == 0 ? &s->relay : NULL;
+		    strcmp(w->v[i], "relay") == 0 ? &s->relay :
+		    strcmp(w->v[i], "resolver") == 0 ? &s->resolver : NULL;
 		if (field == NULL)
 			PERR(r, "unknown send option \"%s\", expected policy=, rcpt=, "
-			    "from= or relay=", w->v[i]);
+			    "from=, relay= or resolver=", w->v[i]);
 		else if (*field != NULL)
 			PERR(r, "send option \"%s\" given twice", w->v[i]);
 		else
@@ -376,6 +382,8 @@ kw_send(struct reader *r, struct dl_words *w)
 	if (s->policy && strcmp(s->policy, "dane") != 0 &&
 	    strcmp(s->policy, "dane-only") != 0 && strcmp(s->policy, "may") != 0)
 		PERR(r, "unknown policy \"%s\", expected dane, dane-only or may", s->policy);
+	if (s->resolver && strcmp(s->resolver, "lab") != 0 && strcmp(s->resolver, "untrusted") != 0)
+		PERR(r, "unknown resolver \"%s\", expected lab or untrusted", s->resolver);
 }
 
 static void
@@ -606,6 +614,10 @@ zone_free(struct dl_case_zone *z)
 		free(z->dnsfaults[i]);
 	free(z->dnsfaults);
 	free(z->dnsfault_lines);
+	for (size_t i = 0; i < z->n_pathfaults; i++)
+		free(z->pathfaults[i]);
+	free(z->pathfaults);
+	free(z->pathfault_lines);
 }
 
 void
@@ -640,6 +652,7 @@ dl_case_free(struct dl_case *c)
 	free(c->send.rcpt);
 	free(c->send.from);
 	free(c->send.relay);
+	free(c->send.resolver);
 	for (size_t i = 0; i < c->n_expects; i++) {
 		for (size_t j = 0; j < c->expects[i].n_alts; j++)
 			dl_words_free(&c->expects[i].alts[j]);

@@ -96,55 +96,77 @@ rule_status(const char *action, enum chain_state zone)
 	return "servfail";
 }
 
-int
-cw_dns_rules(struct cw_ctx *x)
+/* One zone's rule lines (as written) -> "QNAME TYPE ACTION ARGS" lines. */
+static int
+render_rules(struct cw_ctx *x, const struct dl_case_zone *cz, char *const *rules,
+    const int *lines, size_t n, struct dl_buf *out)
 {
 	const struct dl_case *c = x->c;
 	int rc = 0;
 
-	for (size_t i = 0; i < c->n_zones; i++) {
-		const struct dl_case_zone *cz = &c->zones[i];
-		for (size_t k = 0; k < cz->n_dnsfaults; k++) {
-			struct dl_words w = { 0 };
-			struct dl_buf line = DL_BUF_INIT;
-			int ln = cz->dnsfault_lines[k];
+	for (size_t k = 0; k < n; k++) {
+		struct dl_words w = { 0 };
+		struct dl_buf line = DL_BUF_INIT;
+		int ln = lines[k];
 
-			if (cw_resolve(x, cz->dnsfaults[k], ln, &line) < 0)
-				rc = -1;
-			dl_words_split(&w, line.data ? line.data : "");
-			bool known = false;
-			for (const char *const *a = actions; w.n >= 3 && *a; a++)
-				known |= strcmp(w.v[2], *a) == 0;
-			if (w.n < 3 || !known) {
-				dl_diag_add(x->diag, c->path, ln, "bad $DNSFAULT action \"%s\", "
-				    "expected servfail, refused, notimp, formerr, drop, nxdomain, "
-				    "nodata, forge RR..., truncate or malformed",
-				    w.n >= 3 ? w.v[2] : "");
-				rc = -1;
-			} else if (!strcmp(w.v[2], "forge") && w.n < 4) {
-				dl_diag_add(x->diag, c->path, ln, "$DNSFAULT forge needs the "
-				    "record(s) to forge");
-				rc = -1;
-			} else if (x->w) {
-				char *origin = cw_abs_dot(cz->name, x->w->apex);
-				char *owner = cw_abs_dot(w.v[0], origin);
-				/* Forged data is given relative to the zone, like records. */
-				dl_buf_printf(&x->w->dns_rules, "%s %s %s", owner, w.v[1], w.v[2]);
-				for (size_t a = 3; a < w.n; a++) {
-					bool is_name = a == 3;
-					char *abs = is_name ? cw_abs_dot(w.v[a], origin) : NULL;
-					dl_buf_printf(&x->w->dns_rules, " %s", abs ? abs : w.v[a]);
-					free(abs);
-				}
-				dl_buf_addc(&x->w->dns_rules, '\n');
-				free(owner);
-				free(origin);
+		if (cw_resolve(x, rules[k], ln, &line) < 0)
+			rc = -1;
+		dl_words_split(&w, line.data ? line.data : "");
+		bool known = false;
+		for (const char *const *a = actions; w.n >= 3 && *a; a++)
+			known |= strcmp(w.v[2], *a) == 0;
+		if (w.n < 3 || !known) {
+			dl_diag_add(x->diag, c->path, ln, "bad fault action \"%s\", expected "
+			    "servfail, refused, notimp, formerr, drop, nxdomain, nodata, "
+			    "forge RR..., truncate or malformed", w.n >= 3 ? w.v[2] : "");
+			rc = -1;
+		} else if (!strcmp(w.v[2], "forge") && w.n < 4) {
+			dl_diag_add(x->diag, c->path, ln, "forge needs the record(s) to forge");
+			rc = -1;
+		} else if (x->w) {
+			char *origin = cw_abs_dot(cz->name, x->w->apex);
+			char *owner = cw_abs_dot(w.v[0], origin);
+			/* Forged data is given relative to the zone, like records. */
+			dl_buf_printf(out, "%s %s %s", owner, w.v[1], w.v[2]);
+			for (size_t a = 3; a < w.n; a++) {
+				char *abs = a == 3 ? cw_abs_dot(w.v[a], origin) : NULL;
+				dl_buf_printf(out, " %s", abs ? abs : w.v[a]);
+				free(abs);
 			}
-			dl_words_free(&w);
-			dl_buf_free(&line);
+			dl_buf_addc(out, '\n');
+			free(owner);
+			free(origin);
 		}
+		dl_words_free(&w);
+		dl_buf_free(&line);
 	}
 	return rc;
+}
+
+int
+cw_dns_rules(struct cw_ctx *x)
+{
+	const struct dl_case *c = x->c;
+	struct dl_buf scratch = DL_BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < c->n_zones; i++) {
+		const struct dl_case_zone *cz = &c->zones[i];
+		rc |= render_rules(x, cz, cz->dnsfaults, cz->dnsfault_lines, cz->n_dnsfaults,
+		    x->w ? &x->w->dns_rules : &scratch);
+		rc |= render_rules(x, cz, cz->pathfaults, cz->pathfault_lines, cz->n_pathfaults,
+		    x->w ? &x->w->path_rules : &scratch);
+		if (cz->n_pathfaults && !(c->send.resolver && !strcmp(c->send.resolver, "untrusted"))) {
+			dl_diag_add(x->diag, c->path, cz->pathfault_lines[0], "$PATHFAULT without "
+			    "\"send resolver=untrusted\": the client would never see it");
+			rc = -1;
+		}
+	}
+	if (x->w)
+		x->w->resolver = c->send.resolver && !strcmp(c->send.resolver, "untrusted") ?
+		    DL_UNTRUSTED_RESOLVER : DL_LAB_RESOLVER;
+	dl_buf_free(&scratch);
+	return rc ? -1 : 0;
 }
 
 /* A rule of this zone that hits the given query (or ANY type)? */

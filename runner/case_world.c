@@ -576,6 +576,7 @@ dl_case_world_free(struct dl_case_world *w)
 	free(w->zones);
 	dl_buf_free(&w->personas);
 	dl_buf_free(&w->dns_rules);
+	dl_buf_free(&w->path_rules);
 	for (size_t i = 0; i < w->n_probes; i++) {
 		free(w->probes[i].qname);
 		free(w->probes[i].qtype);

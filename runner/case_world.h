@@ -38,6 +38,8 @@ struct dl_case_world {
 	size_t n_zones;
 	struct dl_buf personas;     /* dl-smtpd configuration for this case */
 	struct dl_buf dns_rules;    /* dl-faultdns rules for this case */
+	struct dl_buf path_rules;   /* rules of the untrusted resolver path */
+	const char *resolver;       /* the resolver address the client must use */
 	struct dl_fixture_probe *probes;
 	size_t n_probes;
 	char *rcpt;                 /* absolute address */
@@ -49,6 +51,10 @@ struct dl_case_world {
 /* Addresses of host h (1-based) of case i; caller frees. */
 char *dl_case_addr4(int case_index, int host);
 char *dl_case_addr6(int case_index, int host);
+
+/* The lab resolver, and the untrusted path to it (a lying relay, AD=1). */
+#define DL_LAB_RESOLVER "127.0.0.1"
+#define DL_UNTRUSTED_RESOLVER "127.0.54.2"
 
 /*
  * Place case c as number `index` of the run.  Certificates are issued into

@@ -168,7 +168,7 @@ lab_up(struct run *r)
 
 	for (size_t attempt = 0; attempt <= r->n; attempt++) {
 		struct dl_case_world **worlds = dl_xcalloc(r->n + 1, sizeof(*worlds));
-		struct dl_buf rules = DL_BUF_INIT, personas = DL_BUF_INIT;
+		struct dl_buf rules = DL_BUF_INIT, path_rules = DL_BUF_INIT;
 		size_t nw = 0;
 		for (size_t i = 0; i < r->n; i++) {
 			if (!r->cases[i].placed)
@@ -176,12 +176,15 @@ lab_up(struct run *r)
 			worlds[nw++] = &r->cases[i].w;
 			dl_buf_add(&rules, r->cases[i].w.dns_rules.data ?
 			    r->cases[i].w.dns_rules.data : "", r->cases[i].w.dns_rules.len);
+			dl_buf_add(&path_rules, r->cases[i].w.path_rules.data ?
+			    r->cases[i].w.path_rules.data : "", r->cases[i].w.path_rules.len);
 		}
 		r->lab = run_lab_up(r->rundir, r->o->paths->bindir, worlds, nw,
-		    rules.data ? rules.data : "", r->o->now, &err);
+		    rules.data ? rules.data : "", path_rules.data ? path_rules.data : "",
+		    r->o->now, &err);
 		free(worlds);
 		dl_buf_free(&rules);
-		dl_buf_free(&personas);
+		dl_buf_free(&path_rules);
 		if (r->lab)
 			return 0;
 		struct rcase *culprit = NULL;
@@ -459,6 +462,7 @@ write_batch_file(struct run *r, const char *file, int shard, int jobs, size_t *c
 		dl_jw_kstr(&w, "from", rc->c->send.from);
 		dl_jw_kstr(&w, "policy", rc->c->send.policy);
 		dl_jw_kstr(&w, "relay", rc->w.relay ? rc->w.relay : "");
+		dl_jw_kstr(&w, "resolver", rc->w.resolver);
 		dl_jw_kstr(&w, "message", msg);
 		dl_jw_kstr(&w, "case_dir", rc->dir);
 		dl_jw_obj_end(&w);

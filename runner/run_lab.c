@@ -44,7 +44,7 @@ struct daemon {
 struct run_lab {
 	char *dir;
 	struct dl_world_out world;
-	struct daemon d[4];     /* nsd, nsd2, faultdns, unbound */
+	struct daemon d[5];     /* nsd, nsd2, faultdns, unbound, untrusted path */
 	size_t n_d;
 	bool has_proxy;
 };
@@ -221,8 +221,10 @@ wait_ready(struct run_lab *lab, struct dl_err *err)
 		 * for the root from NSD #2), or fixture probes would race it. */
 		bool proxy_up = !lab->has_proxy;
 		if (!proxy_up) {
-			bool ad2;
+			bool ad2, up2 = false;
 			dns_query(LAB_FAULT, ".", LDNS_RR_TYPE_SOA, &ad2, &proxy_up);
+			dns_query(DL_UNTRUSTED_RESOLVER, ".", LDNS_RR_TYPE_SOA, &ad2, &up2);
+			proxy_up &= up2;
 		}
 		if (proxy_up && dns_query(LAB_RESOLVER, ".", LDNS_RR_TYPE_SOA, &ad,
 		    &answered) == LDNS_RCODE_NOERROR && ad)
@@ -253,7 +255,8 @@ root_zone(const char *origin)
 
 struct run_lab *
 run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *cases,
-    size_t n_cases, const char *dns_rules, time_t now, struct dl_err *err)
+    size_t n_cases, const char *dns_rules, const char *path_rules, time_t now,
+    struct dl_err *err)
 {
 	struct run_lab *lab = dl_xcalloc(1, sizeof(*lab));
 	struct dl_world w = { 0 };
@@ -300,6 +303,10 @@ run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *
 	char *argv3[] = { fdns, "--listen", LAB_FAULT, "--upstream", LAB_NS2,
 	    "--rules", rules, NULL };
 	char *argv4[] = { "unbound", "-d", "-c", ub, NULL };
+	char *prules = dl_xasprintf("%s/untrusted-path.rules", lab->dir);
+	dl_write_file(prules, path_rules, strlen(path_rules));
+	char *argv5[] = { fdns, "--listen", DL_UNTRUSTED_RESOLVER, "--upstream", LAB_RESOLVER,
+	    "--rules", prules, "--set-ad", NULL };
 	rc = spawn(lab, "nsd", argv1, err);
 	if (rc == 0)
 		rc = spawn(lab, "nsd2", argv2, err);
@@ -309,8 +316,11 @@ run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *
 	}
 	if (rc == 0)
 		rc = spawn(lab, "unbound", argv4, err);
+	if (rc == 0)
+		rc = spawn(lab, "untrusted-path", argv5, err);
 	free(fdns);
 	free(rules);
+	free(prules);
 	if (rc < 0 || wait_ready(lab, err) < 0)
 		goto fail;
 	log_debug("lab", "world: %zu zones built and signed in %ld ms; daemons up to the "
@@ -403,8 +413,9 @@ void
 run_lab_describe(const struct run_lab *lab, struct dl_buf *out)
 {
 	dl_buf_printf(out, "resolver: 127.0.0.1 and ::1 (Unbound, validating from the lab "
-	    "root)\nname servers: %s, %s (NSD), %s (NSD #2 behind the fault proxy at %s)\n",
-	    LAB_NS4, LAB_NS6, LAB_NS2, LAB_FAULT);
+	    "root); an untrusted path to it at %s (claims AD on everything)\n"
+	    "name servers: %s, %s (NSD), %s (NSD #2 behind the fault proxy at %s)\n",
+	    DL_UNTRUSTED_RESOLVER, LAB_NS4, LAB_NS6, LAB_NS2, LAB_FAULT);
 	for (size_t i = 0; i < lab->n_d; i++)
 		dl_buf_printf(out, "  %-12s pid %ld, log %s\n", lab->d[i].name,
 		    (long)lab->d[i].pid, lab->d[i].log);

@@ -18,12 +18,14 @@ struct run_lab;
 
 /*
  * Build the world (root, test., every case's zones) under rundir, start
- * NSD, the fault proxy (with dns_rules) and Unbound, add the IPv6 host
+ * NSD, the fault proxy (with dns_rules), Unbound, and the untrusted
+ * resolver path (a proxy in front of Unbound that sets AD on everything
+ * and applies path_rules), add the IPv6 host
  * addresses.  On a zone error, err names the case file and line.
  */
 struct run_lab *run_lab_up(const char *rundir, const char *bindir,
 	struct dl_case_world *const *cases, size_t n_cases, const char *dns_rules,
-	time_t now, struct dl_err *err);
+	const char *path_rules, time_t now, struct dl_err *err);
 void run_lab_down(struct run_lab *lab);
 const char *run_lab_trust_anchor(const struct run_lab *lab);
 const char *run_lab_zone_dir(const struct run_lab *lab);

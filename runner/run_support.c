@@ -81,6 +81,8 @@ run_send_env(const struct run *r, const struct rcase *rc)
 	env_add(&env, "DANELAB_POLICY", rc->c->send.policy);
 	env_add(&env, "DANELAB_RELAY", rc->w.relay ? rc->w.relay : "");
 	env_add(&env, "DANELAB_MESSAGE", msg);
+	/* The untrusted path, for the cases about trusting someone else's AD bit. */
+	env_add(&env, "DANELAB_RESOLVER", rc->w.resolver);
 	/* One network step may take a third of the case's time. */
 	snprintf(tmo, sizeof(tmo), "%d", r->o->timeout_s / 3 > 0 ? r->o->timeout_s / 3 : 1);
 	env_add(&env, "DANELAB_STEP_TIMEOUT", tmo);

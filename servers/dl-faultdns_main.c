@@ -1,8 +1,11 @@
 /*
  * dl-faultdns -- the lab's fault DNS proxy (servers/FAULTDNS.md).
  *
- *   dl-faultdns --listen ADDR --upstream ADDR --rules FILE [--port N]
+ *   dl-faultdns --listen ADDR --upstream ADDR --rules FILE [--port N] [--set-ad]
  *
+ * With --set-ad it plays an untrusted resolver on the path: it relays to a
+ * recursive resolver and claims every answer validated (AD=1), forged or
+ * not, which only a client that validates itself can see through.
  * Listens on UDP and TCP, relays every query to the upstream name server
  * and relays its answer, except for queries a rule names: those get the
  * rule's fault.  One process, one poll loop; relaying waits at most a
@@ -36,6 +39,7 @@ struct tcp_client {
 
 struct proxy {
 	struct fdns_rules rules;
+	bool set_ad;        /* play a lying resolver: claim every answer validated */
 	struct sockaddr_in upstream;
 	int udp, tcp;
 	struct tcp_client clients[MAX_TCP];
@@ -139,6 +143,14 @@ relay_tcp(const struct proxy *p, const uint8_t *msg, size_t len, uint8_t *ans)
 	return (ssize_t)want;
 }
 
+/* The AD bit lives in the fourth header byte (RFC 4035 3.2.3). */
+static void
+mark_ad(const struct proxy *p, uint8_t *msg, size_t len)
+{
+	if (p->set_ad && len >= 12)
+		msg[3] |= 0x20;
+}
+
 static void
 serve_udp(struct proxy *p)
 {
@@ -152,14 +164,18 @@ serve_udp(struct proxy *p)
 	const struct fdns_rule *r = rule_for(p, msg, (size_t)n);
 	if (r) {
 		struct dl_buf out = DL_BUF_INIT;
-		if (fdns_answer(r, msg, (size_t)n, 0, &out) == 0 && out.len)
+		if (fdns_answer(r, msg, (size_t)n, 0, &out) == 0 && out.len) {
+			mark_ad(p, (uint8_t *)out.data, out.len);
 			sendto(p->udp, out.data, out.len, 0, (struct sockaddr *)&from, fl);
+		}
 		dl_buf_free(&out);
 		return;
 	}
 	ssize_t m = relay_udp(p, msg, (size_t)n, ans);
-	if (m > 0)
+	if (m > 0) {
+		mark_ad(p, ans, (size_t)m);
 		sendto(p->udp, ans, (size_t)m, 0, (struct sockaddr *)&from, fl);
+	}
 }
 
 /* One complete framed message from a TCP client; false closes it. */
@@ -182,6 +198,7 @@ serve_tcp_msg(struct proxy *p, struct tcp_client *c, const uint8_t *msg, size_t 
 			dl_buf_add(&out, ans, (size_t)m);
 	}
 	if (out.len) {
+		mark_ad(p, (uint8_t *)out.data, out.len);
 		uint8_t hdr[2] = { (uint8_t)(out.len >> 8), (uint8_t)out.len };
 		keep = write(c->fd, hdr, 2) == 2 && write(c->fd, out.data, out.len) ==
 		    (ssize_t)out.len;
@@ -257,6 +274,7 @@ main(int argc, char **argv)
 		{ "upstream", required_argument, NULL, 'u' },
 		{ "rules", required_argument, NULL, 'r' },
 		{ "port", required_argument, NULL, 'p' },
+		{ "set-ad", no_argument, NULL, 'a' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -265,6 +283,7 @@ main(int argc, char **argv)
 	struct proxy p;
 	struct dl_buf text = DL_BUF_INIT;
 	struct dl_err err;
+	bool set_ad = false;
 
 	dl_log_init(argv[0], DL_LOG_WARN);
 	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
@@ -273,6 +292,7 @@ main(int argc, char **argv)
 		case 'u': up = optarg; break;
 		case 'r': rules = optarg; break;
 		case 'p': port = atoi(optarg); break;
+		case 'a': set_ad = true; break;
 		case 'v': dl_log_init(argv[0], DL_LOG_DEBUG); break;
 		default: goto usage;
 		}
@@ -280,6 +300,7 @@ main(int argc, char **argv)
 	if (!listen_addr || !up || !rules)
 		goto usage;
 	memset(&p, 0, sizeof(p));
+	p.set_ad = set_ad;
 	for (int i = 0; i < MAX_TCP; i++)
 		p.clients[i].fd = -1;
 	p.upstream.sin_family = AF_INET;
@@ -314,6 +335,6 @@ main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: dl-faultdns --listen ADDR --upstream ADDR --rules FILE "
-	    "[--port N] [-v]\n");
+	    "[--port N] [--set-ad] [-v]\n");
 	return 2;
 }
