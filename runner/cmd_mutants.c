@@ -114,7 +114,9 @@ print_table(FILE *f, struct mutant *ms, size_t n, bool markdown)
 			dl_buf_printf(&soft, "%s%s", k ? ", " : "", ms[i].caught_soft.v[k]);
 		if (markdown)
 			fprintf(f, "| `%s` | %s | %s |\n", ms[i].name,
-			    hard.len ? hard.data : "**NOT CAUGHT**", soft.len ? soft.data : "");
+			    hard.len ? hard.data : soft.len ? "- (a SHOULD: caught by the "
+			    "recommended cases on the right)" : "**NOT CAUGHT**",
+			    soft.len ? soft.data : "");
 		else
 			fprintf(f, "%-13s %-28s required: %s; weaker: %s\n", verdict_word(&ms[i]),
 			    ms[i].name, hard.len ? hard.data : "-", soft.len ? soft.data : "-");
