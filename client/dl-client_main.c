@@ -323,6 +323,19 @@ out:
 	return rc;
 }
 
+/* The message's own part of the delivery configuration (o outlives cfg's use). */
+static void
+cfg_message(struct dl_client_cfg *cfg, const struct opts *o)
+{
+	cfg->domain = o->domain;
+	cfg->literal = o->literal[0] ? o->literal : NULL;
+	cfg->relay = o->relay;
+	cfg->smtp.from = o->from;
+	cfg->smtp.rcpts = o->rcpts;
+	cfg->smtp.nrcpts = o->nrcpts;
+	cfg->smtp.v = &cfg->v;
+}
+
 /*
  * One message of a batch: its own recipient, sender, policy, relay and
  * message file, with the TLS and resolver contexts shared by the batch.
@@ -362,13 +375,7 @@ batch_one(const struct opts *base_o, const struct dl_client_cfg *base,
 	}
 	dl_smtp_body(msg.data, msg.len, &body);
 	cfg.smtp.body = &body;
-	cfg.domain = o.domain;
-	cfg.literal = o.literal[0] ? o.literal : NULL;
-	cfg.relay = o.relay;
-	cfg.smtp.from = o.from;
-	cfg.smtp.rcpts = o.rcpts;
-	cfg.smtp.nrcpts = o.nrcpts;
-	cfg.smtp.v = &cfg.v;
+	cfg_message(&cfg, &o);
 	/*
 	 * A fresh resolver context per message, as a process per message had:
 	 * one case's timeouts must not mark the lab resolver as dead for the
@@ -462,14 +469,8 @@ main(int argc, char **argv)
 		return run_batch(&o, &cfg);
 	if ((rc = check_rcpts(&o)) >= 0)
 		return rc;
-	cfg.domain = o.domain;
-	cfg.literal = o.literal[0] ? o.literal : NULL;
-	cfg.relay = o.relay;
-	cfg.smtp.from = o.from;
-	cfg.smtp.rcpts = o.rcpts;
-	cfg.smtp.nrcpts = o.nrcpts;
+	cfg_message(&cfg, &o);
 	cfg.smtp.timeout_ms = o.timeout * 1000;
 	cfg.smtp.connect_timeout_ms = o.connect_timeout * 1000;
-	cfg.smtp.v = &cfg.v;
 	return run(&o, &cfg);
 }
