@@ -116,7 +116,7 @@ $(BIN)/fuzz-%: tests/fuzz/fuzz_%.c $(LIB_SRCS)
 	  -o $@ $< $(LIB_SRCS) $(PKG_LIBS) -lpthread
 
 asan-check: asan
-	@DANELAB_BIN=bin-asan tests/run --unit
+	@DANELAB_BIN=bin-asan tests/run
 
 clean:
 	rm -rf build bin build-asan bin-asan

@@ -513,13 +513,17 @@ send_batch(struct run *r)
 			failed++;
 		timed_out |= t;
 	}
+	struct dl_buf errs = DL_BUF_INIT;
 	for (int j = 0; j < jobs; j++) {
 		struct dl_buf out = DL_BUF_INIT;
 		char *outp = dl_xasprintf("%s/adapter-send-batch-%d.out", r->workdir, j);
+		char *errp = dl_xasprintf("%s/adapter-send-batch-%d.err", r->workdir, j);
 		dl_read_file(outp, &out);
 		route_batch_lines(r, out.data);
+		dl_read_file(errp, &errs);
 		dl_buf_free(&out);
 		free(outp);
+		free(errp);
 	}
 	long ms = dl_now_ms() - start;
 	for (size_t i = 0; i < r->n; i++) {
@@ -529,12 +533,18 @@ send_batch(struct run *r)
 		if (timed_out)
 			case_error(rc, "adapter send-batch did not finish in time and was killed\n");
 		else if (failed)
-			case_error(rc, "adapter send-batch failed (see %s/adapter-send-batch-*.err)\n",
-			    r->workdir);
+			case_error(rc, "adapter send-batch failed (its standard error is in the "
+			    "case's adapter.err)\n");
+		if (failed || timed_out) {
+			char *ep = dl_xasprintf("%s/adapter.err", rc->dir);
+			dl_write_file(ep, errs.data ? errs.data : "", errs.len);
+			free(ep);
+		}
 		finish_case(r, rc, 0, false, ms * jobs / (long)(total ? total : 1));
 		run_report_case(r, rc, ++done, total);
 	}
 	free(pids);
+	dl_buf_free(&errs);
 }
 
 /* ---- the run ---- */

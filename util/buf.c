@@ -56,7 +56,8 @@ char *
 dl_xstrndup(const char *s, size_t n)
 {
 	char *p = dl_xmalloc(n + 1);
-	memcpy(p, s, n);
+	if (n)
+		memcpy(p, s, n);
 	p[n] = '\0';
 	return p;
 }
