@@ -121,5 +121,5 @@ asan-check: asan
 clean:
 	rm -rf build bin build-asan bin-asan
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+-include $(shell find $(B) -path '$(B)/mta' -prune -o -type f -name '*.d' -print 2>/dev/null)
 .SECONDARY:

@@ -186,16 +186,20 @@ dl_adapter_open(struct dl_adapter *a, const char *name_or_path, const char *srcd
 	struct stat st;
 
 	memset(a, 0, sizeof(*a));
-	if (strchr(name_or_path, '/')) {
-		a->path = realpath(name_or_path, NULL);
-		const char *base = strrchr(name_or_path, '/') + 1;
-		a->name = dl_xstrdup(base);
-	} else {
-		char *p = dl_xasprintf("%s/runner/adapters/%s", srcdir, name_or_path);
-		a->path = realpath(p, NULL);
-		free(p);
-		a->name = dl_xstrdup(name_or_path);
-	}
+	/*
+	 * The directory is made absolute, the file name is kept: an adapter may
+	 * be a symlink whose name selects a variant (postfix-may -> postfix).
+	 */
+	char *dir = strchr(name_or_path, '/') ? dl_xstrndup(name_or_path,
+	    (size_t)(strrchr(name_or_path, '/') - name_or_path)) :
+	    dl_xasprintf("%s/runner/adapters", srcdir);
+	const char *base = strrchr(name_or_path, '/') ? strrchr(name_or_path, '/') + 1 :
+	    name_or_path;
+	char *absdir = realpath(dir[0] ? dir : "/", NULL);
+	a->name = dl_xstrdup(base);
+	a->path = absdir ? dl_xasprintf("%s/%s", absdir, base) : NULL;
+	free(absdir);
+	free(dir);
 	if (a->path == NULL || stat(a->path, &st) < 0 || !(st.st_mode & S_IXUSR)) {
 		dl_errf(err, "adapter \"%s\": no executable found (looked in %s/runner/adapters)",
 		    name_or_path, srcdir);

@@ -1,0 +1,71 @@
+#!/bin/sh
+# mta-provision.sh -- unpack the MTAs danelab tests into a private prefix.
+#
+#   scripts/mta-provision.sh postfix [DIR]     (DIR default: build/mta)
+#
+# Debian's postfix and exim4 both provide mail-transport-agent, so a normal
+# install gets one or the other and becomes the system MTA.  Instead the
+# packages are downloaded and unpacked under DIR/<mta>/root, their RUNPATH
+# rewritten to point inside that prefix (notes: LD_LIBRARY_PATH does not
+# survive postdrop's cleaned environment), and lab-only service accounts
+# are created.  Nothing of the host's mail configuration is touched.
+# Idempotent: a provisioned prefix is left alone.  Needs root (accounts).
+set -eu
+mta=${1:?usage: $0 postfix [DIR]}
+top=$(cd "$(dirname "$0")/.." && pwd)
+dir=${2:-$top/build/mta}
+root=$dir/$mta/root
+stamp=$dir/$mta/.provisioned
+
+die() { echo "mta-provision: $*" >&2; exit 1; }
+[ "$(id -u)" -eq 0 ] || die "run as root (it creates lab-only service accounts)"
+[ -f "$stamp" ] && exit 0
+
+case $mta in
+postfix)
+	pkgs="postfix"
+	libs="libdb5.3 libicu72 libnsl2 libsasl2-2"
+	;;
+*) die "unknown MTA '$mta', expected postfix" ;;
+esac
+for l in $libs; do
+	dpkg-query -W -f='${Status}' "$l" 2>/dev/null | grep -q ' installed$' ||
+		missing="${missing:-} $l"
+done
+if [ -n "${missing:-}" ]; then
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 ||
+		die "cannot install the libraries$missing"
+fi
+command -v patchelf >/dev/null || die "patchelf is missing (scripts/deps.sh mta)"
+
+mkdir -p "$dir/$mta/debs" "$root"
+cd "$dir/$mta/debs"
+# apt-get download writes into the current directory; _apt cannot, root can.
+apt-get download $pkgs >/dev/null 2>&1 || {
+	apt-get update -qq >/dev/null 2>&1 || true
+	apt-get download $pkgs >/dev/null 2>&1 || die "cannot download $pkgs from the package registry"
+}
+for d in *.deb; do dpkg-deb -x "$d" "$root"; done
+
+if [ "$mta" = postfix ]; then
+	# Executables find their libraries relative to themselves.
+	for f in "$root"/usr/sbin/* "$root"/usr/lib/postfix/sbin/*; do
+		readelf -d "$f" 2>/dev/null | grep -q RUNPATH || continue
+		case $f in
+		*/usr/sbin/*) patchelf --set-rpath '$ORIGIN/../lib/postfix' "$f" ;;
+		*) patchelf --set-rpath '$ORIGIN/..' "$f" ;;
+		esac
+	done
+	for f in "$root"/usr/lib/postfix/*.so; do
+		patchelf --set-rpath '$ORIGIN' "$f"
+	done
+	getent group dlpostdrop >/dev/null || groupadd --system dlpostdrop
+	getent group dlpostfix >/dev/null || groupadd --system dlpostfix
+	getent passwd dlpostfix >/dev/null ||
+		useradd --system --gid dlpostfix --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin dlpostfix
+	"$root/usr/sbin/postconf" -d mail_version >/dev/null 2>&1 ||
+		die "the unpacked postconf does not run: $("$root/usr/sbin/postconf" -d mail_version 2>&1 | head -1)"
+fi
+touch "$stamp"
+echo "mta-provision: $mta ready in $root" >&2
