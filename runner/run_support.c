@@ -322,11 +322,6 @@ run_reports(struct run *r)
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	m.started = started;
 	m.duration_ms = dl_now_ms() - r->started_ms;
-	for (size_t i = 0; i < r->adapter.n_deviations; i++)
-		if (!r->adapter.deviations[i].used && r->n > 1)
-			fprintf(stdout, "note: %s:%d lists \"%s\", which matched no case of "
-			    "this run\n", r->adapter.expect_path, r->adapter.deviations[i].line,
-			    r->adapter.deviations[i].case_glob);
 	dl_report_summary(stdout, res, n);
 	if ((r->o->json_path && dl_report_json(r->o->json_path, &m, res, n, &err) < 0) ||
 	    (r->o->junit_path && dl_report_junit(r->o->junit_path, &m, res, n, &err) < 0) ||
