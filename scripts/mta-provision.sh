@@ -1,7 +1,7 @@
 #!/bin/sh
 # mta-provision.sh -- unpack the MTAs danelab tests into a private prefix.
 #
-#   scripts/mta-provision.sh postfix [DIR]     (DIR default: build/mta)
+#   scripts/mta-provision.sh postfix|exim [DIR]     (DIR default: build/mta)
 #
 # Debian's postfix and exim4 both provide mail-transport-agent, so a normal
 # install gets one or the other and becomes the system MTA.  Instead the
@@ -11,7 +11,7 @@
 # are created.  Nothing of the host's mail configuration is touched.
 # Idempotent: a provisioned prefix is left alone.  Needs root (accounts).
 set -eu
-mta=${1:?usage: $0 postfix [DIR]}
+mta=${1:?usage: $0 postfix|exim [DIR]}
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${2:-$top/build/mta}
 root=$dir/$mta/root
@@ -26,14 +26,18 @@ postfix)
 	pkgs="postfix"
 	libs="libdb5.3 libicu72 libnsl2 libsasl2-2"
 	;;
-*) die "unknown MTA '$mta', expected postfix" ;;
+exim)
+	pkgs="exim4-base exim4-daemon-light"
+	libs="libdb5.3 libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0"
+	;;
+*) die "unknown MTA '$mta', expected postfix or exim" ;;
 esac
 for l in $libs; do
 	dpkg-query -W -f='${Status}' "$l" 2>/dev/null | grep -q ' installed$' ||
 		missing="${missing:-} $l"
 done
 if [ -n "${missing:-}" ]; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >&2 ||
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1 ||
 		die "cannot install the libraries$missing"
 fi
 command -v patchelf >/dev/null || die "patchelf is missing (scripts/deps.sh mta)"
@@ -66,6 +70,15 @@ if [ "$mta" = postfix ]; then
 			--shell /usr/sbin/nologin dlpostfix
 	"$root/usr/sbin/postconf" -d mail_version >/dev/null 2>&1 ||
 		die "the unpacked postconf does not run: $("$root/usr/sbin/postconf" -d mail_version 2>&1 | head -1)"
+fi
+if [ "$mta" = exim ]; then
+	# Exim runs as its compiled-in user; only the binary's location is ours.
+	getent group Debian-exim >/dev/null || groupadd --system Debian-exim
+	getent passwd Debian-exim >/dev/null ||
+		useradd --system --gid Debian-exim --no-create-home --home-dir /nonexistent \
+			--shell /usr/sbin/nologin Debian-exim
+	"$root/usr/sbin/exim4" -C /dev/null -bV >/dev/null 2>&1 ||
+		die "the unpacked exim4 does not run: $("$root/usr/sbin/exim4" -C /dev/null -bV 2>&1 | head -1)"
 fi
 touch "$stamp"
 echo "mta-provision: $mta ready in $root" >&2

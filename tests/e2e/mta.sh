@@ -1,8 +1,8 @@
 #!/bin/sh
-# Real MTAs under test (issue 7): Postfix is provisioned into a private
-# prefix, runs the whole catalog and must exit 0 with exactly its documented
-# deviations (runner/adapters/postfix.expect); its deliberately broken
-# variants (negative controls) must fail the DANE-required cases.
+# Real MTAs under test (issue 7): Postfix and Exim are provisioned into a
+# private prefix, each runs the whole catalog and must exit 0 with exactly
+# its documented deviations (runner/adapters/NAME.expect); deliberately
+# broken variants (negative controls) must fail the DANE-required cases.
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 BIN=${DANELAB_BIN:-bin}
@@ -14,25 +14,26 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP e2e/mta/postfix: Postfix needs real root (its own service accounts)"
 	exit 0
 fi
-if scripts/mta-provision.sh postfix >"$T/prov.out" 2>&1; then
-	echo "PASS e2e/mta/postfix-provisioned"
-else
-	echo "FAIL e2e/mta/postfix-provisioned: $(tail -n 2 "$T/prov.out" | tr '\n' ' ')"
-	exit 1
-fi
-
-"$BIN/danelab" run --adapter postfix --json "$T/postfix.json" >"$T/postfix.out" 2>&1
-rc=$?
-awk '$1 ~ /^(PASS|XFAIL|INFO|NON-STRICT)$/ && NF >= 2 { print "PASS e2e/mta/postfix/" $2 " (" $1 ")" }
-     $1 ~ /^(FAIL|ERROR|XPASS)$/ && NF >= 2 { print "FAIL e2e/mta/postfix/" $2 ": " $1 }
-     $1 ~ /^UNSUPPORTED$/ && NF >= 2 { print "SKIP e2e/mta/postfix/" $2 ": unsupported" }' "$T/postfix.out"
-if [ $rc -eq 0 ]; then echo "PASS e2e/mta/postfix-as-documented"; else
-	echo "FAIL e2e/mta/postfix-as-documented: danelab exited $rc"; fails=$((fails + 1))
-	sed 's/^/    /' "$T/postfix.out" | grep -v '^    PASS' | head -30
-fi
+for mta in postfix exim; do
+	if scripts/mta-provision.sh $mta >"$T/prov.out" 2>&1; then
+		echo "PASS e2e/mta/$mta-provisioned"
+	else
+		echo "FAIL e2e/mta/$mta-provisioned: $(tail -n 2 "$T/prov.out" | tr '\n' ' ')"
+		exit 1
+	fi
+	"$BIN/danelab" run --adapter $mta --json "$T/$mta.json" >"$T/$mta.out" 2>&1
+	rc=$?
+	awk -v m=$mta '$1 ~ /^(PASS|XFAIL|INFO|NON-STRICT)$/ && NF >= 2 { print "PASS e2e/mta/" m "/" $2 " (" $1 ")" }
+	     $1 ~ /^(FAIL|ERROR|XPASS)$/ && NF >= 2 { print "FAIL e2e/mta/" m "/" $2 ": " $1 }
+	     $1 ~ /^UNSUPPORTED$/ && NF >= 2 { print "SKIP e2e/mta/" m "/" $2 ": unsupported" }' "$T/$mta.out"
+	if [ $rc -eq 0 ]; then echo "PASS e2e/mta/$mta-as-documented"; else
+		echo "FAIL e2e/mta/$mta-as-documented: danelab exited $rc"; fails=$((fails + 1))
+		sed 's/^/    /' "$T/$mta.out" | grep -v '^    PASS' | head -30
+	fi
+done
 
 # Negative controls: each must fail what a DANE client must pass.
-for a in postfix-may postfix-nodnssec; do
+for a in postfix-may postfix-nodnssec exim-notrustad; do
 	"$BIN/danelab" run --adapter $a tlsa-usable-mismatch dnssec-secure-tlsa-enforced \
 		tlsa-bogus-host-skipped >"$T/$a.out" 2>&1
 	rc=$?
