@@ -15,7 +15,7 @@ case $what in
 build) pkgs="$build_pkgs" ;;
 run)   pkgs="$build_pkgs $lab_pkgs" ;;
 test)  pkgs="$build_pkgs $lab_pkgs clang python3 time patchelf" ;;
-mta)   pkgs="$build_pkgs $lab_pkgs patchelf uidmap" ;;
+mta)   pkgs="$build_pkgs $lab_pkgs patchelf python3" ;;
 *) echo "usage: $0 build|test|run|mta" >&2; exit 2 ;;
 esac
 
