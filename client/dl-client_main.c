@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -463,6 +464,9 @@ main(int argc, char **argv)
 	cfg.seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	if ((rc = parse_args(argc, argv, &o, &cfg, &verbose)) >= 0)
 		return rc;
+	/* A server that drops the connection must cost one attempt, not the
+	 * process: OpenSSL writes to sockets without MSG_NOSIGNAL. */
+	signal(SIGPIPE, SIG_IGN);
 	dl_log_init("dl-client", o.diagnose || verbose > 1 ? DL_LOG_DEBUG :
 	    verbose ? DL_LOG_INFO : DL_LOG_WARN);
 	if (o.batch)

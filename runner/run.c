@@ -507,10 +507,14 @@ send_batch(struct run *r)
 	run_env_free(env);
 	/* Generous but bounded: every message may take the per-case timeout. */
 	long deadline = start + r->o->timeout_s * 1000L * (long)(total / (size_t)jobs + 1);
+	int status = 0;
 	for (int j = 0; j < jobs; j++) {
 		bool t = false;
-		if (pids[j] > 0 && dl_wait_child(pids[j], deadline, &t) != 0)
+		int st = pids[j] > 0 ? dl_wait_child(pids[j], deadline, &t) : 0;
+		if (st != 0) {
 			failed++;
+			status = st;
+		}
 		timed_out |= t;
 	}
 	struct dl_buf errs = DL_BUF_INIT;
@@ -533,8 +537,9 @@ send_batch(struct run *r)
 		if (timed_out)
 			case_error(rc, "adapter send-batch did not finish in time and was killed\n");
 		else if (failed)
-			case_error(rc, "adapter send-batch failed (its standard error is in the "
-			    "case's adapter.err)\n");
+			case_error(rc, "adapter send-batch failed (exit status %d%s; its standard "
+			    "error is in the case's adapter.err)\n", status,
+			    status > 128 ? ": killed by a signal" : "");
 		if (failed || timed_out) {
 			char *ep = dl_xasprintf("%s/adapter.err", rc->dir);
 			dl_write_file(ep, errs.data ? errs.data : "", errs.len);
