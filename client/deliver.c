@@ -240,6 +240,40 @@ addr_str(const struct sockaddr_storage *ss, char *buf, size_t len)
 		    (socklen_t)len);
 }
 
+/* The enhanced status code at the start of a reply text ("5.7.1 ..."),
+ * or dflt; written to buf. */
+static const char *
+enhanced_code(const char *text, const char *dflt, char *buf, size_t len)
+{
+	unsigned a, b, c;
+	int n = 0;
+
+	if (text && sscanf(text, "%1u.%3u.%3u%n", &a, &b, &c, &n) == 3 &&
+	    (a == 4 || a == 5) && (text[n] == ' ' || text[n] == '\0')) {
+		snprintf(buf, len, "%u.%u.%u", a, b, c);
+		return buf;
+	}
+	return dflt;
+}
+
+/* A TLS or DANE failure among the connections: defer as 4.7.5. */
+static bool
+security_failure(const struct dl_result *r)
+{
+	for (size_t i = 0; i < r->nhosts; i++)
+		for (size_t k = 0; k < r->hosts[i].nconns; k++)
+			switch (r->hosts[i].conns[k].end) {
+			case DL_END_AUTH_FAILED:
+			case DL_END_NO_STARTTLS:
+			case DL_END_STARTTLS_REJECTED:
+			case DL_END_TLS_FAILED:
+				return true;
+			default:
+				break;
+			}
+	return false;
+}
+
 /*
  * Try each address of one host.  Returns 1 when the message is done
  * (delivered or permanently rejected: r is set), 0 to go on.
@@ -286,7 +320,9 @@ try_host(const struct dl_client_cfg *cfg, struct dl_result *r, size_t hi,
 		    e == DL_END_DATA_REJECTED) && c->last_code >= 500) {
 			h->end = dl_xasprintf("permanent rejection %d",
 			    c->last_code);
-			dl_result_set(r, DL_BOUNCED, "5.0.0",
+			char code[16];
+			dl_result_set(r, DL_BOUNCED, enhanced_code(c->detail,
+			    "5.0.0", code, sizeof(code)),
 			    "%s [%s] said %d: %s", h->name, a, c->last_code,
 			    c->detail ? c->detail : "");
 			return 1;
@@ -345,7 +381,8 @@ try_hosts(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 		dl_buf_printf(&why, "%s%s: %s", i ? "; " : "",
 		    r->hosts[i].name, r->hosts[i].end ? r->hosts[i].end :
 		    "not tried");
-	dl_result_set(r, DL_DEFERRED, "4.4.1", "no host took the message (%s)",
+	dl_result_set(r, DL_DEFERRED, security_failure(r) ? "4.7.5" : "4.4.1",
+	    "no host took the message (%s)",
 	    r->nhosts ? why.data : "no hosts");
 	dl_buf_free(&why);
 out:
