@@ -45,7 +45,7 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all deps check unit e2e run bench asan asan-check fuzz clean
+.PHONY: all deps check unit e2e run bench asan asan-check fuzz mta clean
 all: $(BINS) $(UNIT_BINS)
 
 deps:
@@ -93,6 +93,12 @@ run:
 	@scripts/deps.sh run
 	@$(MAKE) --no-print-directory all
 	bin/danelab run
+
+# Postfix and Exim unpacked into build/mta (never the system MTA); as root.
+mta:
+	@scripts/deps.sh mta
+	@scripts/mta-provision.sh postfix
+	@scripts/mta-provision.sh exim
 
 bench:
 	@scripts/deps.sh test
