@@ -140,7 +140,6 @@ load_deviations(struct dl_adapter *a, struct dl_err *err)
 		d->case_glob = dl_xstrdup(glob);
 		d->reason = dl_xstrdup(line + used);
 		d->line = lineno;
-		d->used = false;
 	}
 	dl_buf_free(&b);
 	return 0;
@@ -239,9 +238,7 @@ struct dl_deviation *
 dl_adapter_deviation(struct dl_adapter *a, const char *case_id)
 {
 	for (size_t i = 0; i < a->n_deviations; i++)
-		if (fnmatch(a->deviations[i].case_glob, case_id, 0) == 0) {
-			a->deviations[i].used = true;
+		if (fnmatch(a->deviations[i].case_glob, case_id, 0) == 0)
 			return &a->deviations[i];
-		}
 	return NULL;
 }

@@ -24,7 +24,6 @@ struct dl_deviation {
 	char *case_glob;      /* case id or fnmatch pattern */
 	char *reason;
 	int line;
-	bool used;            /* matched a case in this run */
 };
 
 struct dl_adapter {
@@ -46,7 +45,7 @@ int dl_adapter_open(struct dl_adapter *a, const char *name_or_path,
 	const char *srcdir, char *const env[], struct dl_err *err);
 void dl_adapter_close(struct dl_adapter *a);
 bool dl_adapter_has(const struct dl_adapter *a, const char *feature);
-/* The deviation that lists this case, or NULL (marks it used). */
+/* The deviation that lists this case, or NULL. */
 struct dl_deviation *dl_adapter_deviation(struct dl_adapter *a, const char *case_id);
 
 /*
