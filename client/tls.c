@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
 #include "util/buf.h"
@@ -165,6 +166,87 @@ leaf_dates_ok(SSL *ssl, time_t now)
 	    X509_cmp_time(X509_get0_notAfter(leaf), &now) >= 0;
 }
 
+/* Does usable TLSA record rd (usage 2) associate with the leaf? */
+static bool
+ta_record_matches_leaf(const struct dl_rdata *rd, X509 *leaf)
+{
+	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
+	const unsigned char *want;
+	unsigned int mdlen = 0;
+	size_t wantlen;
+	int derlen;
+	bool ok = false;
+
+	if (rd->len < 3)
+		return false;
+	derlen = rd->data[1] == 0 ? i2d_X509(leaf, &der) :
+	    rd->data[1] == 1 ? i2d_PUBKEY(X509_get0_pubkey(leaf), &der) : -1;
+	if (derlen <= 0)
+		return false;
+	want = (const unsigned char *)der;
+	wantlen = (size_t)derlen;
+	if (rd->data[2] == 1 || rd->data[2] == 2) {
+		if (EVP_Digest(der, (size_t)derlen, md, &mdlen, rd->data[2] == 1 ?
+		    EVP_sha256() : EVP_sha512(), NULL) != 1)
+			goto out;
+		want = md;
+		wantlen = mdlen;
+	} else if (rd->data[2] != 0) {
+		goto out;
+	}
+	ok = rd->len - 3 == wantlen && memcmp(rd->data + 3, want, wantlen) == 0;
+out:
+	OPENSSL_free(der);
+	return ok;
+}
+
+/*
+ * 6698-2.1.1-a, 7672-3.2.2-a: a DANE-TA(2) record may designate a
+ * self-signed leaf as its own trust anchor.  OpenSSL's DANE code tries
+ * TA records at depth 1 and up only, so a chain of just that leaf ends
+ * in "no matching DANE TLSA records"; judge it here with the same rules:
+ * the signature and dates of the leaf, and the DANE-TA name checks.
+ */
+static bool
+self_signed_leaf_is_ta(SSL *ssl, const struct dl_tls_params *p,
+	struct dl_tls_info *info)
+{
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
+	unsigned int flags = dl_violates(p->v, DL_V_PARTIAL_WILDCARDS) ? 0 :
+	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
+	bool named = dl_violates(p->v, DL_V_NO_DANE_TA_NAME_CHECK);
+	char *peer = NULL;
+
+	if (leaf == NULL || X509_check_issued(leaf, leaf) != X509_V_OK ||
+	    X509_verify(leaf, X509_get0_pubkey(leaf)) != 1 ||
+	    !leaf_dates_ok(ssl, p->now))
+		return false;
+	for (size_t i = 0; i < p->nrefids && !named; i++)
+		named = X509_check_host(leaf, p->refids[i], 0, flags, &peer) == 1;
+	if (!named)
+		return false;
+	for (size_t i = 0; i < p->tlsa->n; i++) {
+		const struct dl_rdata *rd = &p->tlsa->rr[i];
+		if (p->checks[i] != DL_TLSA_OK || rd->data[0] != 2 ||
+		    !ta_record_matches_leaf(rd, leaf))
+			continue;
+		struct dl_buf b = DL_BUF_INIT;
+		dl_buf_printf(&b, "%u %u %u ", rd->data[0], rd->data[1],
+		    rd->data[2]);
+		for (size_t j = 3; j < rd->len; j++)
+			dl_buf_printf(&b, "%02x", rd->data[j]);
+		free(info->matched);
+		info->matched = dl_buf_take(&b);
+		info->match_depth = 0;
+		if (peer != NULL && info->peername == NULL)
+			info->peername = dl_xstrdup(peer);
+		OPENSSL_free(peer);
+		return true;
+	}
+	OPENSSL_free(peer);
+	return false;
+}
+
 bool
 dl_tls_judge(SSL *ssl, const struct dl_tls_params *p,
 	struct dl_tls_info *info)
@@ -194,6 +276,12 @@ dl_tls_judge(SSL *ssl, const struct dl_tls_params *p,
 	if (vr != X509_V_OK)
 		info->verify_error = dl_xstrdup(X509_verify_cert_error_string(vr));
 	info->authenticated = vr == X509_V_OK && depth >= 0;
+	if (!info->authenticated && vr == X509_V_ERR_DANE_NO_MATCH &&
+	    self_signed_leaf_is_ta(ssl, p, info)) {
+		info->authenticated = true;
+		free(info->verify_error);
+		info->verify_error = NULL;
+	}
 	/* 7672-3.1.1-b: DANE-EE(3) ignores the leaf's validity dates
 	 * (OpenSSL does; the violation adds the check back). */
 	if (info->authenticated && u == 3 &&

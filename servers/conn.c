@@ -382,6 +382,15 @@ conn_run(struct conn *c)
 			process_input(c);
 			if (!c->dead)
 				flush(c);
+			if (!c->dead && c->ufd >= 0 && c->fifo_n > 0 &&
+			    end == END_CLIENT_CLOSE) {
+				/* Only the client's write side closed (Exim
+				 * half-closes after a pipelined QUIT): it still
+				 * reads, so relay the replies it is owed; the
+				 * upstream's close ends the session. */
+				conn_update_events(c);
+				return;
+			}
 			if (!c->dead)
 				conn_close(c, end);
 			return;
