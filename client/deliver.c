@@ -50,7 +50,8 @@ host_skip(struct dl_host_rec *h, const char *why, const char *arg)
 }
 
 /* Walk a CNAME chain hop by hop so each link has its own status
- * (7671-7-a).  Returns -1 (host unreachable) on a failed link. */
+ * (7671-7-a).  Returns -1 (host unreachable) on a failed or too long
+ * chain, -2 when a link's own lookup failed validation. */
 static int
 walk_chain(struct dl_dns *dns, struct dl_host_rec *h, struct dl_chain *c)
 {
@@ -62,7 +63,7 @@ walk_chain(struct dl_dns *dns, struct dl_host_rec *h, struct dl_chain *c)
 		const struct dl_lookup *lk = &h->lookups[h->nlookups - 1];
 		/* 7672-2.1.3-a: an error anywhere in the chain fails it. */
 		if (dl_sec_failed(lk->sec))
-			return -1;
+			return -2;
 		if (lk->ans != DL_ANS_RECORDS || lk->n == 0)
 			return 0;
 		if (dl_wire_name(lk->rr[0].data, lk->rr[0].len, target) == 0)
@@ -81,7 +82,7 @@ resolve_addresses(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 	struct dl_host_rec *h, struct host_work *w, enum dl_sec *addr_sec)
 {
 	size_t first = h->nlookups, naddr = 0;
-	bool canon = false;
+	const char *canon = NULL;
 
 	*addr_sec = DL_SEC_SECURE;
 	for (int i = 0; i < 2 && cfg->families[i]; i++)
@@ -99,14 +100,30 @@ resolve_addresses(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 		if (lk->sec != DL_SEC_SECURE)
 			*addr_sec = DL_SEC_INSECURE;
 		naddr += lk->n;
-		canon |= lk->canon != NULL;
+		if (canon == NULL)
+			canon = lk->canon;
 	}
 	if (naddr == 0) {
 		host_skip(h, "no address records", NULL);
 		return -1;
 	}
 	if (canon) {
-		if (walk_chain(dns, h, &w->chain) < 0) {
+		int rc = walk_chain(dns, h, &w->chain);
+		/*
+		 * A name under a DNAME: Unbound may answer the explicit CNAME
+		 * query bogus ("DS got DNAME answer") while the address answer,
+		 * which carries the same DNAME and synthesized CNAME, validated
+		 * secure.  Every link of a secure answer is secure, and only
+		 * the two ends of a chain are TLSA candidates (7671-7-a), so
+		 * the address answer's own expansion stands in for the walk.
+		 */
+		if (rc == -2 && *addr_sec == DL_SEC_SECURE &&
+		    w->chain.n < DL_CHAIN_MAX + 1) {
+			w->chain.link[w->chain.n - 1] = DL_SEC_SECURE;
+			w->chain.name[w->chain.n++] = dl_xstrdup(canon);
+			rc = 0;
+		}
+		if (rc < 0) {
 			host_skip(h, "CNAME chain lookup failed", NULL);
 			return -1;
 		}
