@@ -22,8 +22,10 @@ fi
 
 # A name server that dies at start-up: a stand-in `nsd` earlier in PATH
 # that says why and exits, as NSD does on a bad configuration.  It lives
-# under /var/tmp: the sandbox mounts its scratch space over /tmp.
-F=$(mktemp -d /var/tmp/danelab-e2e-fakebin.XXXXXX)
+# in the checkout, which the sandbox always keeps visible (its scratch
+# tmpfs goes over /tmp, or over /var/tmp when the checkout is in /tmp).
+mkdir -p build
+F=$(mktemp -d "$PWD/build/e2e-fakebin.XXXXXX")
 trap 'rm -rf "$T" "$F"' EXIT INT TERM
 cat > "$F/nsd" <<'FAKE'
 #!/bin/sh
