@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <openssl/err.h>
-#include <openssl/evp.h>
 #include <openssl/x509v3.h>
 
+#include "lab/pki.h"
 #include "util/buf.h"
 
 SSL_CTX *
@@ -166,38 +166,17 @@ leaf_dates_ok(SSL *ssl, time_t now)
 	    X509_cmp_time(X509_get0_notAfter(leaf), &now) >= 0;
 }
 
-/* Does usable TLSA record rd (usage 2) associate with the leaf? */
-static bool
-ta_record_matches_leaf(const struct dl_rdata *rd, X509 *leaf)
+/* A TLSA record as results show it: "U S M hexdata". */
+static char *
+tlsa_text(uint8_t u, uint8_t sel, uint8_t m, const unsigned char *data,
+	size_t len)
 {
-	unsigned char *der = NULL, md[EVP_MAX_MD_SIZE];
-	const unsigned char *want;
-	unsigned int mdlen = 0;
-	size_t wantlen;
-	int derlen;
-	bool ok = false;
+	struct dl_buf b = DL_BUF_INIT;
 
-	if (rd->len < 3)
-		return false;
-	derlen = rd->data[1] == 0 ? i2d_X509(leaf, &der) :
-	    rd->data[1] == 1 ? i2d_PUBKEY(X509_get0_pubkey(leaf), &der) : -1;
-	if (derlen <= 0)
-		return false;
-	want = (const unsigned char *)der;
-	wantlen = (size_t)derlen;
-	if (rd->data[2] == 1 || rd->data[2] == 2) {
-		if (EVP_Digest(der, (size_t)derlen, md, &mdlen, rd->data[2] == 1 ?
-		    EVP_sha256() : EVP_sha512(), NULL) != 1)
-			goto out;
-		want = md;
-		wantlen = mdlen;
-	} else if (rd->data[2] != 0) {
-		goto out;
-	}
-	ok = rd->len - 3 == wantlen && memcmp(rd->data + 3, want, wantlen) == 0;
-out:
-	OPENSSL_free(der);
-	return ok;
+	dl_buf_printf(&b, "%u %u %u ", u, sel, m);
+	for (size_t i = 0; i < len; i++)
+		dl_buf_printf(&b, "%02x", data[i]);
+	return dl_buf_take(&b);
 }
 
 /*
@@ -215,6 +194,7 @@ self_signed_leaf_is_ta(SSL *ssl, const struct dl_tls_params *p,
 	unsigned int flags = dl_violates(p->v, DL_V_PARTIAL_WILDCARDS) ? 0 :
 	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
 	bool named = dl_violates(p->v, DL_V_NO_DANE_TA_NAME_CHECK);
+	bool found = false;
 	char *peer = NULL;
 
 	if (leaf == NULL || X509_check_issued(leaf, leaf) != X509_V_OK ||
@@ -225,26 +205,31 @@ self_signed_leaf_is_ta(SSL *ssl, const struct dl_tls_params *p,
 		named = X509_check_host(leaf, p->refids[i], 0, flags, &peer) == 1;
 	if (!named)
 		return false;
-	for (size_t i = 0; i < p->tlsa->n; i++) {
+	for (size_t i = 0; i < p->tlsa->n && !found; i++) {
 		const struct dl_rdata *rd = &p->tlsa->rr[i];
-		if (p->checks[i] != DL_TLSA_OK || rd->data[0] != 2 ||
-		    !ta_record_matches_leaf(rd, leaf))
+		struct dl_buf leaf_data = DL_BUF_INIT;
+		struct dl_err err;
+
+		if (p->checks[i] != DL_TLSA_OK || rd->data[0] != 2)
 			continue;
-		struct dl_buf b = DL_BUF_INIT;
-		dl_buf_printf(&b, "%u %u %u ", rd->data[0], rd->data[1],
-		    rd->data[2]);
-		for (size_t j = 3; j < rd->len; j++)
-			dl_buf_printf(&b, "%02x", rd->data[j]);
+		char *rec = tlsa_text(rd->data[0], rd->data[1], rd->data[2],
+		    rd->data + 3, rd->len - 3);
+		found = dl_tlsa_data(leaf, rd->data[1], rd->data[2],
+		    &leaf_data, &err) == 0 && leaf_data.data != NULL &&
+		    strcmp(strrchr(rec, ' ') + 1, leaf_data.data) == 0;
+		dl_buf_free(&leaf_data);
+		if (!found) {
+			free(rec);
+			continue;
+		}
 		free(info->matched);
-		info->matched = dl_buf_take(&b);
+		info->matched = rec;
 		info->match_depth = 0;
 		if (peer != NULL && info->peername == NULL)
 			info->peername = dl_xstrdup(peer);
-		OPENSSL_free(peer);
-		return true;
 	}
 	OPENSSL_free(peer);
-	return false;
+	return found;
 }
 
 bool
@@ -264,13 +249,8 @@ dl_tls_judge(SSL *ssl, const struct dl_tls_params *p,
 	vr = SSL_get_verify_result(ssl);
 	depth = SSL_get0_dane_tlsa(ssl, &u, &s, &m, &data, &dlen);
 	info->match_depth = depth;
-	if (depth >= 0) {
-		struct dl_buf b = DL_BUF_INIT;
-		dl_buf_printf(&b, "%u %u %u ", u, s, m);
-		for (size_t i = 0; i < dlen; i++)
-			dl_buf_printf(&b, "%02x", data[i]);
-		info->matched = dl_buf_take(&b);
-	}
+	if (depth >= 0)
+		info->matched = tlsa_text(u, s, m, data, dlen);
 	if (SSL_get0_peername(ssl))
 		info->peername = dl_xstrdup(SSL_get0_peername(ssl));
 	if (vr != X509_V_OK)
