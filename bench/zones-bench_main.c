@@ -33,9 +33,9 @@ main(int argc, char **argv)
 	struct dl_zone_spec *z = dl_xcalloc((size_t)n + 2, sizeof(*z));
 	/* A typical case zone: MX, two hosts, a TLSA record. */
 	static struct dl_zone_record recs[] = {
-		{ "@ MX 10 mx1", { NULL, 0 } }, { "mx1 A 127.16.0.1", { NULL, 0 } },
-		{ "mx2 A 127.16.0.2", { NULL, 0 } },
-		{ "_25._tcp.mx1 TLSA 3 1 1 0c72ac70b745ac19998811b131d662c9ac69dbdbe7cb23e5b514b56664c5d3d6", { NULL, 0 } },
+		{ "@ MX 10 mx1", { NULL, 0 }, 0 }, { "mx1 A 127.16.0.1", { NULL, 0 }, 0 },
+		{ "mx2 A 127.16.0.2", { NULL, 0 }, 0 },
+		{ "_25._tcp.mx1 TLSA 3 1 1 0c72ac70b745ac19998811b131d662c9ac69dbdbe7cb23e5b514b56664c5d3d6", { NULL, 0 }, 0 },
 	};
 	char tmpl[] = "/tmp/danelab-zones-bench.XXXXXX";
 	long *ms = dl_xcalloc((size_t)runs, sizeof(long));

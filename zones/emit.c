@@ -21,6 +21,19 @@ dl_zemit_zone_path(const char *zone_dir, const ldns_rdf *origin)
 	return p;
 }
 
+/* Round 1 is the zone file NSD loads; later rounds wait beside it. */
+char *
+dl_zemit_round_path(const char *zone_dir, const ldns_rdf *origin, int round)
+{
+	char *base = dl_zemit_zone_path(zone_dir, origin), *p;
+
+	if (round <= 1)
+		return base;
+	p = dl_xasprintf("%s.r%d", base, round);
+	free(base);
+	return p;
+}
+
 int
 dl_zemit_zone(struct dl_zbuild *zb, const char *path, struct dl_err *err)
 {

@@ -126,6 +126,8 @@ dl_zrec_add_input(struct dl_zbuild *zb, struct dl_zbuild *all, size_t n,
 		ldns_rr *rr = NULL;
 		ldns_status st;
 
+		if (rec->round != 0 && rec->round != zb->round)
+			continue;
 		if (dollar != NULL) {
 			r = placeholder_error(rec, dollar, err);
 			break;

@@ -35,6 +35,7 @@ struct dl_zbuild {
 	ldns_rr *ds;               /* owned: the DS the parent publishes, or NULL */
 	ldns_dnssec_zone *dz;      /* during build only; freed shallowly */
 	ldns_rr_list *pool;        /* owns every RR of dz */
+	int round;                 /* the version being built (1-based) */
 };
 
 /* "file:line" of an input line, into buf. */
@@ -67,6 +68,7 @@ void dl_zfault_corrupt_ds(ldns_rr *ds);
 
 /* emit.c */
 char *dl_zemit_zone_path(const char *zone_dir, const ldns_rdf *origin);
+char *dl_zemit_round_path(const char *zone_dir, const ldns_rdf *origin, int round);
 int dl_zemit_zone(struct dl_zbuild *zb, const char *path, struct dl_err *err);
 int dl_zemit_side_files(const struct dl_world *w, struct dl_zbuild *zbs,
 	const char *dir, struct dl_world_out *out, struct dl_err *err);

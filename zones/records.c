@@ -86,7 +86,8 @@ dl_zrec_add_generated(struct dl_zbuild *zb, time_t now)
 	int r;
 
 	r = add_text(zb, "%s SOA %s hostmaster.%s %u 3600 600 86400 %u", o, ns,
-	    sub, (unsigned)now, zone_ttl(zb));
+	    sub, (unsigned)now + (unsigned)(zb->round > 1 ? zb->round - 1 : 0),
+	    zone_ttl(zb));
 	if (r == 0)
 		r = add_text(zb, "%s NS %s", o, ns);
 	if (r == 0)

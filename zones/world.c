@@ -141,15 +141,17 @@ prepare(const struct dl_world *w, struct dl_zbuild *zbs, struct dl_err *err)
 	return 0;
 }
 
-/* Build, sign, break and write zone i; its ldns zone lives only here. */
+/* Build, sign, break and write one version of zone i; its ldns zone
+ * lives only here. */
 static int
-build_zone(struct dl_zbuild *zbs, size_t n, size_t i, time_t now,
+build_zone_round(struct dl_zbuild *zbs, size_t n, size_t i, int round, time_t now,
 	const char *zone_dir, struct dl_err *err)
 {
 	struct dl_zbuild *zb = &zbs[i];
 	char *path = NULL;
 	int r;
 
+	zb->round = round;
 	zb->dz = ldns_dnssec_zone_new();
 	zb->pool = ldns_rr_list_new();
 	r = dl_zrec_add_generated(zb, now);
@@ -169,7 +171,7 @@ build_zone(struct dl_zbuild *zbs, size_t n, size_t i, time_t now,
 		r = dl_zfault_rrsets(zb, now, err);
 	if (r == 0) {
 		dl_zfault_mode(zb);
-		path = dl_zemit_zone_path(zone_dir, zb->origin);
+		path = dl_zemit_round_path(zone_dir, zb->origin, round);
 		r = dl_zemit_zone(zb, path, err);
 	}
 	free(path);
@@ -177,6 +179,17 @@ build_zone(struct dl_zbuild *zbs, size_t n, size_t i, time_t now,
 	ldns_rr_list_deep_free(zb->pool);
 	zb->dz = NULL;
 	zb->pool = NULL;
+	return r;
+}
+
+static int
+build_zone(struct dl_zbuild *zbs, size_t n, size_t i, time_t now,
+	const char *zone_dir, struct dl_err *err)
+{
+	int rounds = zbs[i].spec->n_rounds > 1 ? zbs[i].spec->n_rounds : 1, r = 0;
+
+	for (int k = 1; r == 0 && k <= rounds; k++)
+		r = build_zone_round(zbs, n, i, k, now, zone_dir, err);
 	return r;
 }
 
@@ -233,6 +246,16 @@ dl_world_build(const struct dl_world *w, const char *dir, time_t now,
 	if (r < 0)
 		dl_world_out_free(out);
 	return r;
+}
+
+char *
+dl_world_zone_file(const struct dl_world_out *out, const char *origin, int round)
+{
+	ldns_rdf *o = ldns_dname_new_frm_str(origin);
+	char *p = o ? dl_zemit_round_path(out->zone_dir, o, round) : NULL;
+
+	ldns_rdf_deep_free(o);
+	return p;
 }
 
 void

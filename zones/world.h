@@ -12,6 +12,10 @@
  *   - signs with NSEC or NSEC3, signatures valid around `now`,
  *   - applies the mode's fault and the per-RRset faults,
  *   - writes <dir>/zones/<origin>zone and the NSD zone lists,
+ *   - for a zone with n_rounds > 1, also writes the version served in
+ *     each later round k to <origin>zone.r<k>: the same keys (so the
+ *     parent's DS keeps matching), the records of round 0 and k, SOA
+ *     serial now + k - 1 (so a reload can be told apart),
  *   - writes the root trust anchor (DS of the root KSK) and root hints.
  * The world must contain the root zone "." (it is the only trust anchor).
  *
@@ -83,6 +87,8 @@ struct dl_zone_record {
 	char *text;        /* one RR in presentation syntax; relative owners
 	                      and names are completed with the zone origin */
 	struct dl_src src;
+	int round;         /* 0: in every version of the zone; k: only in the
+	                      zone as served in round k (see n_rounds) */
 };
 
 struct dl_zone_fault {
@@ -103,6 +109,7 @@ struct dl_zone_spec {
 	size_t n_records;
 	struct dl_zone_fault *faults;
 	size_t n_faults;
+	int n_rounds;                 /* versions to build (0 or 1: one) */
 	struct dl_src src;            /* where the zone was declared */
 };
 
@@ -137,6 +144,8 @@ struct dl_world_out {
  */
 int dl_world_build(const struct dl_world *w, const char *dir, time_t now,
 	struct dl_world_out *out, struct dl_err *err);
+/* The zone file of `origin` (absolute) as served in `round`; caller frees. */
+char *dl_world_zone_file(const struct dl_world_out *out, const char *origin, int round);
 void dl_world_out_free(struct dl_world_out *out);
 
 /* String tables (also used by the case parser). */

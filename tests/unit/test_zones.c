@@ -15,12 +15,12 @@
 #define DAY 86400
 
 static struct dl_zone_record recs_apex[] = {
-	{ "www A 127.0.99.1", { "t.case", 10 } },
-	{ "mail A 127.0.99.2", { "t.case", 11 } },
-	{ "mail TXT \"hello\"", { "t.case", 12 } },
+	{ "www A 127.0.99.1", { "t.case", 10 }, 0 },
+	{ "mail A 127.0.99.2", { "t.case", 11 }, 0 },
+	{ "mail TXT \"hello\"", { "t.case", 12 }, 0 },
 };
 static struct dl_zone_record recs_child[] = {
-	{ "www A 127.0.99.3", { "t.case", 20 } },
+	{ "www A 127.0.99.3", { "t.case", 20 }, 0 },
 };
 
 /* A world: ".", "test.", "x.test." (apex), "c.x.test." (child, `mode`). */
@@ -280,7 +280,7 @@ test_nsec3(void)
 static void
 expect_error(const char *record, const char *want)
 {
-	struct dl_zone_record r[] = { { (char *)record, { "cases/bad.case", 42 } } };
+	struct dl_zone_record r[] = { { (char *)record, { "cases/bad.case", 42 }, 0 } };
 	struct dl_zone_spec z[3] = {
 		{ .origin = ".", .mode = DL_ZONE_SECURE },
 		{ .origin = "x.test.", .mode = DL_ZONE_SECURE, .records = r, .n_records = 1 },
