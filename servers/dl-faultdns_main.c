@@ -10,7 +10,9 @@
  * and relays its answer, except for queries a rule names: those get the
  * rule's fault.  One process, one poll loop; relaying waits at most a
  * second for the upstream (an NSD on the same loopback answers in
- * microseconds).  Lab addresses only.
+ * microseconds).  SIGHUP reloads the rules file (the runner's next
+ * delivery round); FILE.loaded then holds the count of loads.  Lab
+ * addresses only.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -39,19 +41,63 @@ struct tcp_client {
 
 struct proxy {
 	struct fdns_rules rules;
+	const char *rules_path;
+	int generation;     /* rule sets loaded so far (SIGHUP loads the next) */
 	bool set_ad;        /* play a lying resolver: claim every answer validated */
 	struct sockaddr_in upstream;
 	int udp, tcp;
 	struct tcp_client clients[MAX_TCP];
 };
 
-static volatile sig_atomic_t stopping;
+static volatile sig_atomic_t stopping, reloading;
 
 static void
 on_term(int sig)
 {
 	(void)sig;
 	stopping = 1;
+}
+
+static void
+on_hup(int sig)
+{
+	(void)sig;
+	reloading = 1;
+}
+
+/*
+ * (Re)load the rules file, then write the count of loads to FILE.loaded:
+ * the runner changes the rules between deliveries of a case (`then`) and
+ * waits for that file, so no query races the change.  A bad file keeps the
+ * old rules (and says why): the lab must not lose its faults mid-run.
+ */
+static int
+load_rules(struct proxy *p)
+{
+	struct dl_buf text = DL_BUF_INIT;
+	struct fdns_rules fresh = { 0 };
+	struct dl_err err;
+
+	if (dl_read_file(p->rules_path, &text) < 0) {
+		log_err("dns", "%s: %s", p->rules_path, strerror(errno));
+		dl_buf_free(&text);
+		return -1;
+	}
+	int rc = fdns_rules_parse(text.data ? text.data : "", p->rules_path, &fresh, &err);
+	dl_buf_free(&text);
+	if (rc < 0) {
+		log_err("dns", "%s", err.msg);
+		return -1;
+	}
+	fdns_rules_free(&p->rules);
+	p->rules = fresh;
+	p->generation++;
+	char *marker = dl_xasprintf("%s.loaded", p->rules_path);
+	char *gen = dl_xasprintf("%d\n", p->generation);
+	dl_write_file(marker, gen, strlen(gen));
+	free(gen);
+	free(marker);
+	return 0;
 }
 
 static int
@@ -232,9 +278,13 @@ serve_tcp_client(struct proxy *p, struct tcp_client *c)
 }
 
 static void
-loop(struct proxy *p)
+loop(struct proxy *p, const sigset_t *unblocked)
 {
 	while (!stopping) {
+		if (reloading) {
+			reloading = 0;
+			load_rules(p);
+		}
 		struct pollfd pfd[2 + MAX_TCP];
 		int idx[2 + MAX_TCP];
 		nfds_t n = 0;
@@ -245,7 +295,10 @@ loop(struct proxy *p)
 				idx[n] = i;
 				pfd[n++] = (struct pollfd){ p->clients[i].fd, POLLIN, 0 };
 			}
-		if (poll(pfd, n, 1000) <= 0)
+		/* Signals arrive only inside ppoll: none is lost between the
+		 * flag checks above and the wait. */
+		struct timespec tick = { 1, 0 };
+		if (ppoll(pfd, n, &tick, unblocked) <= 0)
 			continue;
 		if (pfd[0].revents & POLLIN)
 			serve_udp(p);
@@ -281,9 +334,8 @@ main(int argc, char **argv)
 	const char *listen_addr = NULL, *up = NULL, *rules = NULL;
 	int port = 53, ch;
 	struct proxy p;
-	struct dl_buf text = DL_BUF_INIT;
-	struct dl_err err;
 	bool set_ad = false;
+	sigset_t block, unblocked;
 
 	dl_log_init(argv[0], DL_LOG_WARN);
 	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
@@ -309,15 +361,9 @@ main(int argc, char **argv)
 		log_err("dns", "--upstream %s: not an IPv4 address", up);
 		return 2;
 	}
-	if (dl_read_file(rules, &text) < 0) {
-		log_err("dns", "%s: %s", rules, strerror(errno));
+	p.rules_path = rules;
+	if (load_rules(&p) < 0)
 		return 2;
-	}
-	if (fdns_rules_parse(text.data ? text.data : "", rules, &p.rules, &err) < 0) {
-		log_err("dns", "%s", err.msg);
-		return 2;
-	}
-	dl_buf_free(&text);
 	p.udp = bind_socket(SOCK_DGRAM, listen_addr, port);
 	p.tcp = bind_socket(SOCK_STREAM, listen_addr, port);
 	if (p.udp < 0 || p.tcp < 0) {
@@ -325,12 +371,18 @@ main(int argc, char **argv)
 		    strerror(errno));
 		return 1;
 	}
+	sigemptyset(&block);
+	sigaddset(&block, SIGTERM);
+	sigaddset(&block, SIGINT);
+	sigaddset(&block, SIGHUP);
+	sigprocmask(SIG_BLOCK, &block, &unblocked);
 	signal(SIGTERM, on_term);
 	signal(SIGINT, on_term);
+	signal(SIGHUP, on_hup);
 	signal(SIGPIPE, SIG_IGN);
 	log_info("dns", "listening on %s:%d, %zu rules, upstream %s", listen_addr, port,
 	    p.rules.n, up);
-	loop(&p);
+	loop(&p, &unblocked);
 	fdns_rules_free(&p.rules);
 	return 0;
 usage:
