@@ -245,6 +245,7 @@ handshake(struct conn *c)
 	    SSL_get_version(c->ssl));
 	snprintf(c->ev.cipher, sizeof(c->ev.cipher), "%s",
 	    SSL_get_cipher_name(c->ssl));
+	c->ev.resumed = SSL_session_reused(c->ssl) == 1;
 	c->ev.sni_seen = c->hello.sni_seen;
 	memcpy(c->ev.sni, c->hello.sni, sizeof(c->ev.sni));
 	if (c->hello.chosen) {

@@ -128,6 +128,7 @@ put_starttls(struct dl_jw *w, const struct evidence *ev)
 	dl_jw_kstr(w, "error", ev->hs_error[0] ? ev->hs_error : NULL);
 	dl_jw_kstr(w, "version", ev->tls_version[0] ? ev->tls_version : NULL);
 	dl_jw_kstr(w, "cipher", ev->cipher[0] ? ev->cipher : NULL);
+	dl_jw_kbool(w, "resumed", ev->resumed);
 	dl_jw_kstr(w, "sni", ev->sni_seen ? ev->sni : NULL);
 	dl_jw_kstr(w, "chain_id", ev->chain_id);
 	dl_jw_key(w, "chain");

@@ -85,6 +85,7 @@ struct evidence {
 	char hs_error[160];
 	char tls_version[16];
 	char cipher[64];
+	bool resumed;              /* the client resumed an earlier session */
 	bool sni_seen;
 	char sni[256];
 	const char *chain_id;      /* borrowed from the persona */

@@ -403,6 +403,9 @@ static int
 kw_anon(struct persona *p, const struct cline *c, struct dl_err *err)
 { return kw_bool(c, &p->anon, err); }
 static int
+kw_tickets(struct persona *p, const struct cline *c, struct dl_err *err)
+{ return kw_bool(c, &p->tickets, err); }
+static int
 kw_require_sni(struct persona *p, const struct cline *c, struct dl_err *err)
 { return kw_bool(c, &p->require_sni, err); }
 
@@ -583,7 +586,7 @@ static const struct {
 	{ "close-on-connect", kw_close }, { "tls-min", kw_tls_min },
 	{ "tls-max", kw_tls_max }, { "ciphers", kw_ciphers },
 	{ "ciphersuites", kw_ciphersuites }, { "seclevel", kw_seclevel },
-	{ "anon", kw_anon }, { "cert", kw_cert }, { "sni", kw_sni },
+	{ "anon", kw_anon }, { "tickets", kw_tickets }, { "cert", kw_cert }, { "sni", kw_sni },
 	{ "require-sni", kw_require_sni },
 	{ "handshake-abort", kw_handshake_abort }, { "reply", kw_reply },
 	{ "delay", kw_delay }, { "silent", kw_silent }, { "role", kw_role },

@@ -90,6 +90,7 @@ struct persona {
 	char *ciphersuites;
 	int seclevel;      /* -1: default */
 	bool anon;
+	bool tickets;      /* issue session tickets, accept resumption */
 	struct persona_cert cert;  /* default chain (chain_path NULL: none) */
 	struct persona_sni *sni;
 	size_t n_sni;

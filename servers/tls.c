@@ -247,9 +247,9 @@ client_hello_cb(SSL *ssl, int *al, void *arg)
 static char *
 ctx_key(const struct persona *p)
 {
-	return dl_xasprintf("%d/%d/%s/%s/%d/%d", p->tls_min, p->tls_max,
+	return dl_xasprintf("%d/%d/%s/%s/%d/%d/%d", p->tls_min, p->tls_max,
 	    p->ciphers ? p->ciphers : "-", p->ciphersuites ? p->ciphersuites : "-",
-	    p->seclevel, p->anon);
+	    p->seclevel, p->anon, p->tickets);
 }
 
 static int
@@ -299,13 +299,22 @@ ctx_get(struct tls_store *ts, struct persona *p, struct dl_err *err)
 		return dl_err_crypto(err, "SSL_CTX_new");
 	SSL_CTX_set_app_data(x->ctx, ts);
 	/*
-	 * No tickets: every client connection is a full handshake, so each
-	 * one shows the chain the persona presents.  Moving buffers because
-	 * the output queue is a growable buffer.
+	 * No tickets unless the persona asks for them (`tickets yes`): every
+	 * client connection is then a full handshake, so each one shows the
+	 * chain the persona presents.  A ticket-issuing persona lets a client
+	 * resume a session whose certificate it checked (or not) before.
+	 * Moving buffers because the output queue is a growable buffer.
 	 */
-	SSL_CTX_set_num_tickets(x->ctx, 0);
-	SSL_CTX_set_session_cache_mode(x->ctx, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_options(x->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
+	if (p->tickets) {
+		SSL_CTX_set_num_tickets(x->ctx, 2);
+		SSL_CTX_set_session_cache_mode(x->ctx, SSL_SESS_CACHE_SERVER);
+		SSL_CTX_set_session_id_context(x->ctx, (const unsigned char *)"danelab", 7);
+		SSL_CTX_set_options(x->ctx, SSL_OP_NO_RENEGOTIATION);
+	} else {
+		SSL_CTX_set_num_tickets(x->ctx, 0);
+		SSL_CTX_set_session_cache_mode(x->ctx, SSL_SESS_CACHE_OFF);
+		SSL_CTX_set_options(x->ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_NO_TICKET);
+	}
 	SSL_CTX_set_mode(x->ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
 	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS |
 	    SSL_MODE_NO_AUTO_CHAIN);
