@@ -52,6 +52,7 @@ struct dl_case_zone {
 	size_t n_faults;
 	char **dnsfaults;       /* $DNSFAULT lines, owner relative to the zone */
 	int *dnsfault_lines;
+	int *dnsfault_rounds;   /* 0: every round, k: round k only ($ROUND) */
 	size_t n_dnsfaults;
 	char **pathfaults;      /* $PATHFAULT lines: the untrusted resolver path */
 	int *pathfault_lines;
@@ -82,8 +83,19 @@ struct dl_expect {
 	struct dl_words *alts;
 	size_t n_alts;
 	enum dl_level level;    /* the case level unless level= was given */
+	int round;              /* the delivery it judges: 1, or 2.. after `then` */
 	int line;
 	char *text;             /* the line as written, for reports */
+};
+
+/*
+ * A later delivery of the same case (`then`): the world may change between
+ * rounds ($ROUND records and rules), then the client is driven again.
+ */
+struct dl_case_then {
+	char *kind;             /* retry (the same message) | resend (a new one) */
+	int wait_s;             /* seconds to let pass after the world changed */
+	int line;
 };
 
 /* A fixture assertion proven through the lab resolver before the client runs. */
@@ -113,6 +125,8 @@ struct dl_case {
 	struct dl_case_send send;
 	struct dl_expect *expects;
 	size_t n_expects;
+	struct dl_case_then *thens; /* round k >= 2 is thens[k - 2] */
+	size_t n_thens;
 	struct dl_check *checks;
 	size_t n_checks;
 	char *source;           /* the whole file, for the evidence directory */

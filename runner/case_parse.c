@@ -144,6 +144,7 @@ struct reader {
 	struct dl_case *c;
 	struct dl_diag *diag;
 	struct dl_case_zone *zone; /* open zone block, or NULL */
+	int zone_round;            /* $ROUND in force in the open block (0: all) */
 	int lineno;
 	bool seen_level, seen_send;
 };
@@ -196,6 +197,9 @@ zone_directive(struct reader *r, const char *line)
 		if (w.n != 4 || dl_rrset_fault_parse(w.v[3], &f) < 0 || type == 0) {
 			PERR(r, "bad $FAULT, expected \"$FAULT OWNER TYPE "
 			    "expired|notyet|badsig|nosig\"");
+		} else if (r->zone_round != 0) {
+			PERR(r, "$FAULT under $ROUND %d, expected it before any $ROUND: a "
+			    "broken signature holds in every round", r->zone_round);
 		} else {
 			z->faults = dl_xrealloc(z->faults, (z->n_faults + 1) * sizeof(*z->faults));
 			struct dl_zone_fault *zf = &z->faults[z->n_faults++];
@@ -213,15 +217,34 @@ zone_directive(struct reader *r, const char *line)
 		size_t *n = path ? &z->n_pathfaults : &z->n_dnsfaults;
 		if (w.n < 4) {
 			PERR(r, "bad %s, expected \"%s OWNER TYPE|ANY ACTION [ARGS]\"", w.v[0], w.v[0]);
+		} else if (path && r->zone_round != 0) {
+			PERR(r, "$PATHFAULT under $ROUND %d, expected it before any $ROUND "
+			    "(the untrusted path lies the same way in every round)", r->zone_round);
 		} else {
 			*list = dl_xrealloc(*list, (*n + 1) * sizeof(char *));
 			*lines = dl_xrealloc(*lines, (*n + 1) * sizeof(int));
+			if (!path) {
+				z->dnsfault_rounds = dl_xrealloc(z->dnsfault_rounds,
+				    (*n + 1) * sizeof(int));
+				z->dnsfault_rounds[*n] = r->zone_round;
+			}
 			(*lines)[*n] = r->lineno;
 			(*list)[(*n)++] = dl_xstrdup(line + strlen(w.v[0]) + 1);
 		}
+	} else if (strcmp(w.v[0], "$ROUND") == 0) {
+		/* What follows holds only while the client makes delivery N. */
+		char *end = NULL;
+		long k = w.n == 2 ? strtol(w.v[1], &end, 10) : 0;
+		if (w.n == 2 && strcmp(w.v[1], "all") == 0)
+			r->zone_round = 0;
+		else if (w.n != 2 || *end != '\0' || k < 1 || k > 9)
+			PERR(r, "bad $ROUND, expected \"$ROUND N\" (1-9: the records and "
+			    "rules below hold in delivery N only) or \"$ROUND all\"");
+		else
+			r->zone_round = (int)k;
 	} else {
-		PERR(r, "unknown directive \"%s\", expected $FAULT, $DNSFAULT or $PATHFAULT "
-		    "(use the zone's ttl= option for the TTL)", w.v[0]);
+		PERR(r, "unknown directive \"%s\", expected $FAULT, $DNSFAULT, $PATHFAULT "
+		    "or $ROUND (use the zone's ttl= option for the TTL)", w.v[0]);
 	}
 	dl_words_free(&w);
 }
@@ -238,7 +261,7 @@ zone_record(struct reader *r, const char *line)
 	}
 	if (line[0] == '$' && line[1] != '\0' && isupper((unsigned char)line[1]) &&
 	    (strncmp(line, "$FAULT", 6) == 0 || strncmp(line, "$DNSFAULT", 9) == 0 ||
-	    strncmp(line, "$PATHFAULT", 10) == 0 ||
+	    strncmp(line, "$PATHFAULT", 10) == 0 || strncmp(line, "$ROUND", 6) == 0 ||
 	    strncmp(line, "$TTL", 4) == 0 || strncmp(line, "$ORIGIN", 7) == 0)) {
 		zone_directive(r, line);
 		return;
@@ -246,6 +269,7 @@ zone_record(struct reader *r, const char *line)
 	z->records = dl_xrealloc(z->records, (z->n_records + 1) * sizeof(*z->records));
 	struct dl_zone_record *rec = &z->records[z->n_records++];
 	rec->text = dl_xstrdup(line);
+	rec->round = r->zone_round;
 	rec->src.file = r->c->path;
 	rec->src.line = r->lineno;
 }
@@ -394,6 +418,7 @@ kw_expect(struct reader *r, const char *rest)
 	struct dl_words all = { 0 };
 
 	e.level = c->level;
+	e.round = (int)c->n_thens + 1;
 	e.line = r->lineno;
 	e.text = dl_xstrdup(rest);
 	dl_words_split(&all, rest);
@@ -438,6 +463,42 @@ kw_check(struct reader *r, struct dl_words *w)
 	k->line = r->lineno;
 }
 
+/* then retry|resend [wait=SECONDS]: a later delivery of the same case. */
+static void
+kw_then(struct reader *r, struct dl_words *w)
+{
+	struct dl_case *c = r->c;
+	struct dl_case_then t = { 0 };
+	const char *wait = NULL;
+
+	for (size_t i = 2; i < w->n; i++) {
+		if (strncmp(w->v[i], "wait=", 5) == 0 && wait == NULL)
+			wait = w->v[i] + 5;
+		else
+			PERR(r, "unknown option \"%s\" of then, expected wait=SECONDS", w->v[i]);
+	}
+	if (w->n < 2 || (strcmp(w->v[1], "retry") != 0 && strcmp(w->v[1], "resend") != 0)) {
+		PERR(r, "bad then line, expected \"then retry|resend [wait=SECONDS]\"");
+		return;
+	}
+	if (wait) {
+		char *end = NULL;
+		long s = strtol(wait, &end, 10);
+		if (*wait == '\0' || *end != '\0' || s < 0 || s > 60)
+			PERR(r, "bad wait=%s, expected whole seconds, 0 to 60", wait);
+		else
+			t.wait_s = (int)s;
+	}
+	if (c->n_thens == 8) {
+		PERR(r, "too many then lines, expected at most 8 (9 deliveries)");
+		return;
+	}
+	t.kind = dl_xstrdup(w->v[1]);
+	t.line = r->lineno;
+	c->thens = dl_xrealloc(c->thens, (c->n_thens + 1) * sizeof(*c->thens));
+	c->thens[c->n_thens++] = t;
+}
+
 static const char *
 after_keyword(const char *line)
 {
@@ -459,6 +520,14 @@ keyword_line(struct reader *r, char *line)
 	const char *kw = w.v[0];
 	if (strcmp(kw, "zone") != 0)
 		r->zone = NULL;
+	r->zone_round = 0;
+	if (c->n_thens > 0 && strcmp(kw, "expect") != 0 && strcmp(kw, "then") != 0 &&
+	    strcmp(kw, "note") != 0) {
+		PERR(r, "\"%s\" after \"then\", expected only expect lines for the "
+		    "later delivery (the world changes through $ROUND in zone blocks)", kw);
+		dl_words_free(&w);
+		return;
+	}
 	if (strcmp(kw, "id") == 0) {
 		set_once(r, &c->id, kw, rest);
 	} else if (strcmp(kw, "title") == 0) {
@@ -498,11 +567,15 @@ keyword_line(struct reader *r, char *line)
 		kw_expect(r, rest);
 	} else if (strcmp(kw, "check") == 0) {
 		kw_check(r, &w);
+	} else if (strcmp(kw, "then") == 0) {
+		if (c->fixture)
+			PERR(r, "\"then\" in a fixture-only file, expected only \"check\" lines");
+		kw_then(r, &w);
 	} else if (strcmp(kw, "fixture") == 0) {
 		c->fixture = true;
 	} else {
 		PERR(r, "unknown key \"%s\", expected id, title, require, level, tags, "
-		    "scenario, note, cert, zone, host, send, expect, check or fixture", kw);
+		    "scenario, note, cert, zone, host, send, expect, then, check or fixture", kw);
 	}
 	dl_words_free(&w);
 }
@@ -614,6 +687,7 @@ zone_free(struct dl_case_zone *z)
 		free(z->dnsfaults[i]);
 	free(z->dnsfaults);
 	free(z->dnsfault_lines);
+	free(z->dnsfault_rounds);
 	for (size_t i = 0; i < z->n_pathfaults; i++)
 		free(z->pathfaults[i]);
 	free(z->pathfaults);
@@ -653,6 +727,9 @@ dl_case_free(struct dl_case *c)
 	free(c->send.from);
 	free(c->send.relay);
 	free(c->send.resolver);
+	for (size_t i = 0; i < c->n_thens; i++)
+		free(c->thens[i].kind);
+	free(c->thens);
 	for (size_t i = 0; i < c->n_expects; i++) {
 		for (size_t j = 0; j < c->expects[i].n_alts; j++)
 			dl_words_free(&c->expects[i].alts[j]);

@@ -21,7 +21,7 @@ static const char *const server_opts[] = {
 	"chain", "no-starttls", "starttls-reply", "handshake", "tls", "require-sni",
 	"mail-reply", "rcpt-reply", "data-reply", "eod-reply", "inject",
 	"readvertise-starttls", "port", "anon", "no-pipelining", "banner",
-	"attacker-chain", "silent", NULL,
+	"attacker-chain", "silent", "tickets", NULL,
 };
 
 static bool
@@ -132,6 +132,8 @@ server_body(struct cw_ctx *x, const struct dl_case_host *h, int hi, struct dl_bu
 		dl_buf_adds(b, "require-sni yes\n");
 	if (dl_words_has(o, "readvertise-starttls"))
 		dl_buf_adds(b, "readvertise-starttls yes\n");
+	if (dl_words_has(o, "tickets"))
+		dl_buf_adds(b, "tickets yes\n");
 	if (dl_words_has(o, "anon"))
 		dl_buf_adds(b, "anon yes\nciphers aNULL:@SECLEVEL=0\ntls-max 1.2\n");
 	if (dl_words_has(o, "inject"))

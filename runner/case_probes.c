@@ -99,7 +99,7 @@ rule_status(const char *action, enum chain_state zone)
 /* One zone's rule lines (as written) -> "QNAME TYPE ACTION ARGS" lines. */
 static int
 render_rules(struct cw_ctx *x, const struct dl_case_zone *cz, char *const *rules,
-    const int *lines, size_t n, struct dl_buf *out)
+    const int *lines, const int *rounds, int round, size_t n, struct dl_buf *out)
 {
 	const struct dl_case *c = x->c;
 	int rc = 0;
@@ -109,6 +109,9 @@ render_rules(struct cw_ctx *x, const struct dl_case_zone *cz, char *const *rules
 		struct dl_buf line = DL_BUF_INIT;
 		int ln = lines[k];
 
+		/* $ROUND: a rule of another delivery is checked when that one is. */
+		if (rounds && rounds[k] != 0 && rounds[k] != round)
+			continue;
 		if (cw_resolve(x, rules[k], ln, &line) < 0)
 			rc = -1;
 		dl_words_split(&w, line.data ? line.data : "");
@@ -152,10 +155,22 @@ cw_dns_rules(struct cw_ctx *x)
 
 	for (size_t i = 0; i < c->n_zones; i++) {
 		const struct dl_case_zone *cz = &c->zones[i];
-		rc |= render_rules(x, cz, cz->dnsfaults, cz->dnsfault_lines, cz->n_dnsfaults,
-		    x->w ? &x->w->dns_rules : &scratch);
-		rc |= render_rules(x, cz, cz->pathfaults, cz->pathfault_lines, cz->n_pathfaults,
-		    x->w ? &x->w->path_rules : &scratch);
+		rc |= render_rules(x, cz, cz->dnsfaults, cz->dnsfault_lines, cz->dnsfault_rounds,
+		    1, cz->n_dnsfaults, x->w ? &x->w->dns_rules : &scratch);
+		for (size_t k = 2; k <= c->n_thens + 1; k++)
+			rc |= render_rules(x, cz, cz->dnsfaults, cz->dnsfault_lines,
+			    cz->dnsfault_rounds, (int)k, cz->n_dnsfaults,
+			    x->w ? &x->w->round_rules[k - 2] : &scratch);
+		for (size_t k = 0; k < cz->n_dnsfaults; k++)
+			if (cz->dnsfault_rounds[k] > (int)c->n_thens + 1) {
+				dl_diag_add(x->diag, c->path, cz->dnsfault_lines[k], "rule under "
+				    "$ROUND %d, but the case makes %zu deliver%s (one more per "
+				    "\"then\")", cz->dnsfault_rounds[k], c->n_thens + 1,
+				    c->n_thens ? "ies" : "y");
+				rc = -1;
+			}
+		rc |= render_rules(x, cz, cz->pathfaults, cz->pathfault_lines, NULL, 1,
+		    cz->n_pathfaults, x->w ? &x->w->path_rules : &scratch);
 		if (cz->n_pathfaults && !(c->send.resolver && !strcmp(c->send.resolver, "untrusted"))) {
 			dl_diag_add(x->diag, c->path, cz->pathfault_lines[0], "$PATHFAULT without "
 			    "\"send resolver=untrusted\": the client would never see it");

@@ -418,7 +418,16 @@ zone_build(struct cw_ctx *x, const struct dl_case_zone *cz, struct dl_zone_spec 
 		if (cw_resolve(x, cz->records[i].text, cz->records[i].src.line, &b) < 0)
 			rc = -1;
 		zs->records[zs->n_records].text = dl_buf_take(&b);
+		zs->records[zs->n_records].round = cz->records[i].round;
 		zs->records[zs->n_records++].src = cz->records[i].src;
+		if (cz->records[i].round > (int)c->n_thens + 1) {
+			dl_diag_add(x->diag, c->path, cz->records[i].src.line, "record under "
+			    "$ROUND %d, but the case makes %zu deliver%s (one more per \"then\")",
+			    cz->records[i].round, c->n_thens + 1, c->n_thens ? "ies" : "y");
+			rc = -1;
+		}
+		if (cz->records[i].round != 0)
+			zs->n_rounds = (int)c->n_thens + 1;
 	}
 	zs->faults = dl_xcalloc(cz->n_faults + 1, sizeof(*zs->faults));
 	for (size_t i = 0; i < cz->n_faults; i++) {
@@ -546,6 +555,8 @@ dl_case_world_build(const struct dl_case *c, int index, struct dl_pki *pki,
 	w->c = c;
 	w->index = index;
 	w->apex = dl_xasprintf("%s.test.", c->id);
+	w->n_rounds = (int)c->n_thens + 1;
+	w->round_rules = dl_xcalloc(c->n_thens + 1, sizeof(*w->round_rules));
 	w->addr4 = dl_xcalloc(c->n_hosts + 1, sizeof(char *));
 	w->addr6 = dl_xcalloc(c->n_hosts + 1, sizeof(char *));
 	w->backend4 = dl_xcalloc(c->n_hosts + 1, sizeof(char *));
@@ -576,6 +587,9 @@ dl_case_world_free(struct dl_case_world *w)
 	free(w->zones);
 	dl_buf_free(&w->personas);
 	dl_buf_free(&w->dns_rules);
+	for (int k = 2; w->round_rules && k <= w->n_rounds; k++)
+		dl_buf_free(&w->round_rules[k - 2]);
+	free(w->round_rules);
 	dl_buf_free(&w->path_rules);
 	for (size_t i = 0; i < w->n_probes; i++) {
 		free(w->probes[i].qname);

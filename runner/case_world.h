@@ -37,7 +37,9 @@ struct dl_case_world {
 	struct dl_zone_spec *zones; /* owned, placeholders resolved */
 	size_t n_zones;
 	struct dl_buf personas;     /* dl-smtpd configuration for this case */
-	struct dl_buf dns_rules;    /* dl-faultdns rules for this case */
+	struct dl_buf dns_rules;    /* dl-faultdns rules for this case (round 1) */
+	struct dl_buf *round_rules; /* [k - 2]: its rules in delivery k >= 2 */
+	int n_rounds;               /* deliveries: 1 + the case's `then` lines */
 	struct dl_buf path_rules;   /* rules of the untrusted resolver path */
 	const char *resolver;       /* the resolver address the client must use */
 	struct dl_fixture_probe *probes;

@@ -156,7 +156,8 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 void
 dl_expect_lint(const struct dl_case *c, struct dl_diag *diag)
 {
-	int dispositions = 0;
+	int dispositions[10] = { 0 };
+	int rounds = (int)c->n_thens + 1;
 
 	for (size_t i = 0; i < c->n_expects; i++) {
 		const struct dl_expect *e = &c->expects[i];
@@ -171,11 +172,22 @@ dl_expect_lint(const struct dl_case *c, struct dl_diag *diag)
 			has_disp |= !strcmp(w0, "delivered") || !strcmp(w0, "deferred") ||
 			    !strcmp(w0, "bounced");
 		}
-		dispositions += has_disp;
+		if (e->round >= 1 && e->round <= 9)
+			dispositions[e->round] += has_disp;
 	}
-	if (dispositions != 1 && !c->fixture)
-		dl_diag_add(diag, c->path, 0, "%d disposition expectations, expected "
-		    "exactly one \"expect delivered|deferred|bounced ...\" line", dispositions);
+	for (int k = 1; k <= rounds && !c->fixture; k++) {
+		if (dispositions[k] == 1)
+			continue;
+		if (rounds == 1)
+			dl_diag_add(diag, c->path, 0, "%d disposition expectations, expected "
+			    "exactly one \"expect delivered|deferred|bounced ...\" line",
+			    dispositions[k]);
+		else
+			dl_diag_add(diag, c->path, k == 1 ? 0 : c->thens[k - 2].line,
+			    "%d disposition expectations for delivery %d, expected exactly "
+			    "one \"expect delivered|deferred|bounced ...\" line%s", dispositions[k],
+			    k, k == 1 ? " before the first \"then\"" : " after its \"then\"");
+	}
 }
 
 /* ---- evaluation ---- */
@@ -411,7 +423,7 @@ level_verdict(enum dl_level l)
 }
 
 void
-dl_judge(const struct dl_case *c, const char *apex, const struct dl_observed *o,
+dl_judge(const struct dl_case *c, int round, const char *apex, const struct dl_observed *o,
     struct dl_judgement *j)
 {
 	struct judge_ctx x = { c, apex, o, -1, false };
@@ -433,6 +445,8 @@ dl_judge(const struct dl_case *c, const char *apex, const struct dl_observed *o,
 	j->observed = observed_summary(&x);
 	for (size_t i = 0; i < c->n_expects; i++) {
 		const char *w0 = c->expects[i].alts[0].v ? c->expects[i].alts[0].v[0] : "";
+		if (c->expects[i].round != round)
+			continue;
 		if (!strcmp(w0, "delivered") || !strcmp(w0, "deferred") || !strcmp(w0, "bounced"))
 			j->expected = dl_xstrdup(c->expects[i].text);
 	}
@@ -449,6 +463,8 @@ dl_judge(const struct dl_case *c, const char *apex, const struct dl_observed *o,
 	for (size_t i = 0; i < c->n_expects; i++) {
 		const struct dl_expect *e = &c->expects[i];
 		bool holds = false;
+		if (e->round != round)
+			continue;
 		for (size_t k = 0; k < e->n_alts && !holds; k++)
 			holds = e->alts[k].n > 0 && alt_holds(&x, &e->alts[k]);
 		if (holds)

@@ -27,8 +27,12 @@ struct dl_judgement {
 /* Check every expect line's words; problems go to diag as file:line. */
 void dl_expect_lint(const struct dl_case *c, struct dl_diag *diag);
 
-/* apex: the case apex, absolute without the trailing dot ("x.test"). */
-void dl_judge(const struct dl_case *c, const char *apex,
+/*
+ * Judge delivery `round` (1, or 2.. for a case with `then` lines) against
+ * the expectations of that round; o holds that delivery's evidence only.
+ * apex: the case apex, absolute without the trailing dot ("x.test").
+ */
+void dl_judge(const struct dl_case *c, int round, const char *apex,
 	const struct dl_observed *o, struct dl_judgement *j);
 void dl_judgement_free(struct dl_judgement *j);
 

@@ -156,6 +156,7 @@ place_cases(struct run *r)
 			continue;
 		}
 		rc->placed = true;
+		rc->top_dir = dl_xstrdup(rc->dir);
 	}
 	dl_diag_free(&diag);
 }
@@ -261,6 +262,48 @@ prove_fixtures(struct run *r)
 
 /* ---- the client phase ---- */
 
+/*
+ * A later delivery's judgement absorbs the earlier ones' (held in rc->res):
+ * the worst verdict, every reason, "then" between the observations.
+ */
+static void
+merge_round(struct rcase *rc, int round, struct dl_judgement *j)
+{
+	struct dl_buf why = DL_BUF_INIT;
+	char *obs, *exp;
+
+	dl_buf_adds(&why, rc->res.reasons ? rc->res.reasons : "");
+	for (const char *p = j->reasons.data; p && *p;) {
+		const char *nl = strchr(p, '\n');
+		size_t len = nl ? (size_t)(nl - p) : strlen(p);
+		dl_buf_printf(&why, "delivery %d: %.*s\n", round, (int)len, p);
+		p = nl ? nl + 1 : NULL;
+	}
+	dl_buf_free(&j->reasons);
+	j->reasons = why;
+	j->verdict = dl_verdict_worst(j->verdict, rc->res.verdict);
+	obs = dl_xasprintf("%s; then %s", rc->res.observed ? rc->res.observed : "-",
+	    j->observed ? j->observed : "-");
+	exp = dl_xasprintf("%s; then %s", rc->res.expected ? rc->res.expected : "-",
+	    j->expected ? j->expected : "-");
+	free(j->observed);
+	free(j->expected);
+	j->observed = obs;
+	j->expected = exp;
+	free(rc->res.reasons);
+	free(rc->res.observed);
+	free(rc->res.expected);
+	rc->res.reasons = rc->res.observed = rc->res.expected = NULL;
+}
+
+/* The last delivery of a case reports it; earlier ones only judge. */
+static void
+report_if_done(struct run *r, struct rcase *rc, size_t done, size_t total)
+{
+	if (rc->w.n_rounds <= r->round)
+		run_report_case(r, rc, done, total);
+}
+
 static void
 finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long ms)
 {
@@ -285,7 +328,7 @@ finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long
 		    rc->c->path, r->o->timeout_s);
 	/* The judge names things without the trailing dot. */
 	char *apex = dl_xstrndup(rc->w.apex, strlen(rc->w.apex) - 1);
-	dl_judge(rc->c, apex, &rc->obs, &j);
+	dl_judge(rc->c, r->round, apex, &rc->obs, &j);
 	free(apex);
 	if (rc->error) {
 		/* Errors found while collecting belong to this iteration only. */
@@ -294,13 +337,15 @@ finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long
 		free(rc->error);
 		rc->error = NULL;
 	}
+	if (r->round > 1)
+		merge_round(rc, r->round, &j);
 	rc->res.verdict = j.verdict;
 	rc->res.reasons = dl_buf_take(&j.reasons);
 	rc->res.observed = j.observed;
 	rc->res.expected = j.expected;
 	j.observed = j.expected = NULL;
 	dl_judgement_free(&j);
-	rc->res.duration_ms = ms;
+	rc->res.duration_ms += ms;
 	run_write_evidence(r, rc, &mine_ev, &mine_dns, &out);
 	dl_buf_reset(&rc->ev_lines);
 	dl_buf_reset(&rc->dns_lines);
@@ -340,13 +385,13 @@ send_all(struct run *r)
 	int jobs = r->o->jobs;
 
 	for (size_t i = 0; i < r->n; i++)
-		total += r->cases[i].placed;
+		total += run_in_round(r, &r->cases[i]);
 	slots = dl_xcalloc((size_t)jobs, sizeof(*slots));
 	while (done < total) {
 		for (int s = 0; s < jobs && next < r->n; s++) {
 			if (slots[s].rc)
 				continue;
-			while (next < r->n && !r->cases[next].placed)
+			while (next < r->n && !run_in_round(r, &r->cases[next]))
 				next++;
 			if (next >= r->n)
 				break;
@@ -402,7 +447,7 @@ send_all(struct run *r)
 			done++;
 			long t_exit = dl_now_ms();
 			finish_case(r, rc, code, timed_out, t_exit - slots[s].start);
-			run_report_case(r, rc, done, total);
+			report_if_done(r, rc, done, total);
 			log_debug("case", "%s: client %ld ms, collect+judge+report %ld ms",
 			    rc->c->id, t_exit - slots[s].start, dl_now_ms() - t_exit);
 		}
@@ -427,7 +472,7 @@ route_batch_lines(struct run *r, const char *text)
 		struct dl_jv *v = len && p[0] == '{' ? dl_jv_parse(p, len, jerr, sizeof(jerr)) : NULL;
 		const char *id = dl_jv_str(v, "case", NULL);
 		for (size_t i = 0; id && i < r->n; i++) {
-			if (!r->cases[i].placed || strcmp(r->cases[i].c->id, id) != 0)
+			if (!run_in_round(r, &r->cases[i]) || strcmp(r->cases[i].c->id, id) != 0)
 				continue;
 			char *ap = dl_xasprintf("%s/adapter.out", r->cases[i].dir);
 			char *line = dl_xasprintf("%.*s\n", (int)len, p);
@@ -440,7 +485,7 @@ route_batch_lines(struct run *r, const char *text)
 	}
 }
 
-/* Case i of the run's placed cases goes to shard i % jobs. */
+/* Placed case i of the run goes to shard i % jobs, in every delivery round. */
 static void
 write_batch_file(struct run *r, const char *file, int shard, int jobs, size_t *count)
 {
@@ -450,7 +495,9 @@ write_batch_file(struct run *r, const char *file, int shard, int jobs, size_t *c
 	*count = 0;
 	for (size_t i = 0; i < r->n; i++) {
 		struct rcase *rc = &r->cases[i];
-		if (!rc->placed || (int)(k++ % (size_t)jobs) != shard)
+		/* Dealt by placement, not by round: a case's later deliveries go
+		 * to the same list, so an MTA adapter finds its queued message. */
+		if (!rc->placed || (int)(k++ % (size_t)jobs) != shard || !run_in_round(r, rc))
 			continue;
 		struct dl_jw w;
 		char *msg = dl_xasprintf("%s/message.eml", rc->dir);
@@ -465,6 +512,8 @@ write_batch_file(struct run *r, const char *file, int shard, int jobs, size_t *c
 		dl_jw_kstr(&w, "resolver", rc->w.resolver);
 		dl_jw_kstr(&w, "message", msg);
 		dl_jw_kstr(&w, "case_dir", rc->dir);
+		dl_jw_kint(&w, "round", r->round);
+		dl_jw_kbool(&w, "retry", run_round_is_retry(r, rc));
 		dl_jw_obj_end(&w);
 		dl_buf_addc(&list, '\n');
 		free(msg);
@@ -532,7 +581,7 @@ send_batch(struct run *r)
 	long ms = dl_now_ms() - start;
 	for (size_t i = 0; i < r->n; i++) {
 		struct rcase *rc = &r->cases[i];
-		if (!rc->placed)
+		if (!run_in_round(r, rc))
 			continue;
 		if (timed_out)
 			case_error(rc, "adapter send-batch did not finish in time and was killed\n");
@@ -546,10 +595,97 @@ send_batch(struct run *r)
 			free(ep);
 		}
 		finish_case(r, rc, 0, false, ms * jobs / (long)(total ? total : 1));
-		run_report_case(r, rc, ++done, total);
+		report_if_done(r, rc, ++done, total);
 	}
 	free(pids);
 	dl_buf_free(&errs);
+}
+
+/* ---- later deliveries (`then`) ---- */
+
+static int
+max_rounds(const struct run *r)
+{
+	int n = 1;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->cases[i].placed && r->cases[i].w.n_rounds > n)
+			n = r->cases[i].w.n_rounds;
+	return n;
+}
+
+/* Each case's evidence of delivery k >= 2 goes to <case dir>/delivery-k. */
+static void
+set_round_dir(struct run *r, struct rcase *rc)
+{
+	free(rc->dir);
+	rc->dir = r->round > 1 ? dl_xasprintf("%s/delivery-%d", rc->top_dir, r->round) :
+	    dl_xstrdup(rc->top_dir);
+	mkdir_p(rc->dir);
+}
+
+/*
+ * Turn the lab's world into its version for delivery r->round of every case
+ * that has one, then let the longest `wait=` of those cases pass (TTLs the
+ * client may have cached expire in that time).
+ */
+static void
+next_round(struct run *r)
+{
+	struct dl_case_world **worlds = dl_xcalloc(r->n + 1, sizeof(*worlds));
+	struct dl_buf rules = DL_BUF_INIT;
+	size_t nw = 0;
+	int wait_s = 0;
+	struct dl_err err;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct rcase *rc = &r->cases[i];
+		if (!rc->placed)
+			continue;
+		const struct dl_buf *b = run_in_round(r, rc) ? &rc->w.round_rules[r->round - 2] :
+		    &rc->w.dns_rules;
+		dl_buf_add(&rules, b->data ? b->data : "", b->len);
+		if (!run_in_round(r, rc))
+			continue;
+		worlds[nw++] = &rc->w;
+		if (rc->c->thens[r->round - 2].wait_s > wait_s)
+			wait_s = rc->c->thens[r->round - 2].wait_s;
+		set_round_dir(r, rc);
+	}
+	long t0 = dl_now_ms();
+	if (run_lab_next_round(r->lab, worlds, nw, r->round, rules.data ? rules.data : "",
+	    &err) < 0)
+		for (size_t i = 0; i < nw; i++)
+			case_error(&r->cases[worlds[i]->index], "the lab could not change to "
+			    "its world for delivery %d (a lab fault, not the client's): %s\n",
+			    r->round, err.msg);
+	log_debug("lab", "world for delivery %d ready in %ld ms; waiting %d s", r->round,
+	    dl_now_ms() - t0, wait_s);
+	if (wait_s > 0)
+		nanosleep(&(struct timespec){ wait_s, 0 }, NULL);
+	free(worlds);
+	dl_buf_free(&rules);
+}
+
+/* One iteration of the run: every case's first delivery, then the later
+ * deliveries of cases with `then` lines. */
+static void
+send_rounds(struct run *r)
+{
+	int rounds = max_rounds(r);
+
+	for (r->round = 1; r->round <= rounds; r->round++) {
+		if (r->round > 1)
+			next_round(r);
+		if (r->adapter.batch)
+			send_batch(r);
+		else
+			send_all(r);
+	}
+	r->round = 1;
+	for (size_t i = 0; i < r->n; i++)
+		if (r->cases[i].placed && r->cases[i].w.n_rounds > 1)
+			set_round_dir(r, &r->cases[i]);
 }
 
 /* ---- the run ---- */
@@ -572,6 +708,7 @@ sandboxed_run(struct run *r)
 
 	r->started_ms = dl_now_ms();
 	r->repeat = 1;
+	r->round = 1;
 	r->pki = dl_pki_new(r->o->now);
 	char **env = run_base_env(r);
 	int rc = dl_adapter_open(&r->adapter, r->o->adapter, r->o->paths->srcdir, env, &err);
@@ -628,10 +765,7 @@ sandboxed_run(struct run *r)
 					harness = 1;
 					break;
 				}
-				if (r->adapter.batch)
-					send_batch(r);
-				else
-					send_all(r);
+				send_rounds(r);
 			}
 			run_adapter_verb(r, "teardown");
 		}

@@ -5,6 +5,9 @@
 #ifndef DL_RUNNER_RUN_INTERNAL_H
 #define DL_RUNNER_RUN_INTERNAL_H
 
+#include <stdbool.h>
+#include <string.h>
+
 #include "runner/adapter.h"
 #include "runner/case_world.h"
 #include "runner/observe.h"
@@ -19,7 +22,8 @@ struct rcase {
 	struct dl_case_world w;
 	bool placed;              /* in the lab and still to be run */
 	bool unsupported;         /* conditional on a feature the adapter lacks */
-	char *dir;                /* evidence directory */
+	char *dir;                /* evidence directory (of the current delivery) */
+	char *top_dir;            /* the case's evidence directory (delivery 1) */
 	char *sync_prefix;        /* "<id>/" */
 	struct dl_buf ev_lines;   /* persona evidence routed to this case */
 	struct dl_buf dns_lines;  /* resolver log lines routed to this case */
@@ -45,7 +49,23 @@ struct run {
 	size_t n_results;
 	long host_pid;            /* the sandbox as seen from the host (nsenter) */
 	int repeat;
+	int round;                /* delivery being made: 1, or 2.. (`then`) */
 };
+
+/* Whether delivery r->round of rc retries the same message (`then retry`). */
+static inline bool
+run_round_is_retry(const struct run *r, const struct rcase *rc)
+{
+	return r->round > 1 && (size_t)(r->round - 2) < rc->c->n_thens &&
+	    strcmp(rc->c->thens[r->round - 2].kind, "retry") == 0;
+}
+
+/* Whether case rc takes part in the run's current delivery round. */
+static inline bool
+run_in_round(const struct run *r, const struct rcase *rc)
+{
+	return rc->placed && rc->w.n_rounds >= r->round;
+}
 
 char **run_base_env(const struct run *r);
 char **run_send_env(const struct run *r, const struct rcase *rc);

@@ -41,6 +41,16 @@ void run_lab_describe(const struct run_lab *lab, struct dl_buf *out);
 int run_lab_verify(struct run_lab *lab, struct dl_case_world *const *cases,
 	size_t n_cases, struct dl_buf *report, int *bad, struct dl_err *err);
 
+/*
+ * Switch the lab to delivery `round` of the given cases (those with a
+ * `then`): their zones' versions for that round replace the served ones
+ * (NSD reloads; waits for the new SOA serials), the fault proxy loads
+ * dns_rules (the whole run's rules for that round), and the resolver
+ * forgets what it cached of those cases.
+ */
+int run_lab_next_round(struct run_lab *lab, struct dl_case_world *const *cases,
+	size_t n_cases, int round, const char *dns_rules, struct dl_err *err);
+
 /* A plain DNS query (DO bit) to the lab resolver: did the answer carry AD? */
 void run_lab_ad_bit(const char *qname, int qtype, bool *ad, bool *answered);
 

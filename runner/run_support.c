@@ -76,6 +76,12 @@ run_send_env(const struct run *r, const struct rcase *rc)
 	env_common(r, &env);
 	env_add(&env, "DANELAB_CASE", rc->c->id);
 	env_add(&env, "DANELAB_CASE_DIR", rc->dir);
+	{
+		char round[16];
+		snprintf(round, sizeof(round), "%d", r->round);
+		env_add(&env, "DANELAB_ROUND", round);
+		env_add(&env, "DANELAB_RETRY", run_round_is_retry(r, rc) ? "1" : "0");
+	}
 	env_add(&env, "DANELAB_RCPT", rc->w.rcpt);
 	env_add(&env, "DANELAB_FROM", rc->c->send.from);
 	env_add(&env, "DANELAB_POLICY", rc->c->send.policy);
@@ -126,19 +132,23 @@ void
 run_write_message(const struct run *r, const struct rcase *rc)
 {
 	char *path = dl_xasprintf("%s/message.eml", rc->dir);
-	char date[64];
+	char date[64], round_tag[16] = "";
 	time_t now = r->o->now;
 	struct tm tm;
 
+	/* A retry is the same message; a resend is a new one (its own id). */
+	for (int k = r->round; k > 1 && !round_tag[0]; k--)
+		if (strcmp(rc->c->thens[k - 2].kind, "resend") == 0)
+			snprintf(round_tag, sizeof(round_tag), ".d%d", k);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	char *msg = dl_xasprintf(
 	    "From: <%s>\r\nTo: <%s>\r\nSubject: danelab case %s\r\nDate: %s\r\n"
-	    "Message-ID: <%s.%d@danelab.test>\r\nX-Danelab-Case: %s\r\n\r\n"
+	    "Message-ID: <%s.%d%s@danelab.test>\r\nX-Danelab-Case: %s\r\n\r\n"
 	    "This message was sent by danelab case %s.\r\n"
 	    "If a server other than the case's expected one has it, the attack worked.\r\n",
 	    rc->c->send.from, rc->w.rcpt, rc->c->id, date, rc->c->id,
-	    r->repeat, rc->c->id, rc->c->id);
+	    r->repeat, round_tag, rc->c->id, rc->c->id);
 	dl_write_file(path, msg, strlen(msg));
 	free(msg);
 	free(path);
@@ -217,7 +227,8 @@ run_write_evidence(const struct run *r, struct rcase *rc, const struct dl_buf *e
 
 	write_text(rc->dir, "case.case", rc->c->source);
 	write_text(rc->dir, "personas.conf", rc->w.personas.data);
-	write_text(rc->dir, "dnsfault.rules", rc->w.dns_rules.data);
+	write_text(rc->dir, "dnsfault.rules", r->round > 1 ?
+	    rc->w.round_rules[r->round - 2].data : rc->w.dns_rules.data);
 	write_text(rc->dir, "fixture.txt", rc->fixture.data);
 	write_text(rc->dir, "evidence.jsonl", ev->data);
 	write_text(rc->dir, "resolver.log", dns->data);
@@ -342,6 +353,7 @@ run_free(struct run *r)
 		struct rcase *rc = &r->cases[i];
 		dl_case_world_free(&rc->w);
 		free(rc->dir);
+		free(rc->top_dir);
 		free(rc->sync_prefix);
 		free(rc->error);
 		dl_buf_free(&rc->ev_lines);

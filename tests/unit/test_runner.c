@@ -110,6 +110,21 @@ static const struct {
 	{ "title    A test case\n", "", "missing key \"title\"" },
 	{ "zone @ secure\n", "zone @ secure\n    mx3 A 127.0.0.1\n", "" },
 	{ "    @             MX    10 mx1\n", "mx1 A 1.2.3.4\n", "unknown key \"mx1\"" },
+	/* Later deliveries: then, $ROUND. */
+	{ "expect mx2 untouched\n", "expect mx2 untouched\nthen retry\n",
+	    "0 disposition expectations for delivery 2" },
+	{ "expect mx2 untouched\n", "expect mx2 untouched\nthen later\n",
+	    "cases/t1.case:19: bad then line" },
+	{ "expect mx2 untouched\n", "expect mx2 untouched\nthen resend wait=99\nexpect deferred\n",
+	    "cases/t1.case:19: bad wait=99" },
+	{ "expect mx2 untouched\n", "expect mx2 untouched\nthen resend\nhost mx3 closed\n",
+	    "cases/t1.case:20: \"host\" after \"then\"" },
+	{ "expect mx2 untouched\n", "expect mx2 untouched\nthen retry wait=2\nexpect deferred\n", "" },
+	{ "    $FAULT mx1 A badsig\n", "    $ROUND 2\n    mx1 TXT \"v2\"\n",
+	    "cases/t1.case:13: record under $ROUND 2, but the case makes 1 delivery" },
+	{ "    $FAULT mx1 A badsig\n", "    $ROUND 1\n    $FAULT mx1 A badsig\n",
+	    "cases/t1.case:13: $FAULT under $ROUND 1" },
+	{ "    $FAULT mx1 A badsig\n", "    $ROUND soon\n", "cases/t1.case:12: bad $ROUND" },
 };
 
 static void
@@ -132,6 +147,50 @@ test_lint_errors(void)
 		free(lint);
 		free(text);
 	}
+}
+
+/* then/$ROUND: expectations and records carry their delivery. */
+static void
+test_parse_rounds(void)
+{
+	const char *text =
+	    "id t1\ntitle t\nrequire 7672-2.2-b\nlevel required\n"
+	    "zone @ secure server=fault\n"
+	    "    @ MX 10 mx1\n"
+	    "    $ROUND 1\n"
+	    "    mx1 A 127.0.0.1\n"
+	    "    $DNSFAULT mx1 A servfail\n"
+	    "    $ROUND 2\n"
+	    "    mx1 A 127.0.0.2\n"
+	    "    $ROUND all\n"
+	    "    mx1 TXT \"both\"\n"
+	    "host mx1 closed\n"
+	    "expect deferred\n"
+	    "then retry wait=4\n"
+	    "expect delivered mx1 dane\n";
+	struct dl_diag d = { 0 };
+	struct dl_case *c = dl_case_parse_text("cases/t1.case", text, &d);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(d.count, 0);
+	CU_ASSERT_EQUAL_FATAL(c->n_thens, 1);
+	CU_ASSERT_STRING_EQUAL(c->thens[0].kind, "retry");
+	CU_ASSERT_EQUAL(c->thens[0].wait_s, 4);
+	CU_ASSERT_EQUAL_FATAL(c->n_expects, 2);
+	CU_ASSERT_EQUAL(c->expects[0].round, 1);
+	CU_ASSERT_EQUAL(c->expects[1].round, 2);
+	CU_ASSERT_EQUAL_FATAL(c->zones[0].n_records, 4);
+	CU_ASSERT_EQUAL(c->zones[0].records[0].round, 0);
+	CU_ASSERT_EQUAL(c->zones[0].records[1].round, 1);
+	CU_ASSERT_EQUAL(c->zones[0].records[2].round, 2);
+	CU_ASSERT_EQUAL(c->zones[0].records[3].round, 0);
+	CU_ASSERT_EQUAL_FATAL(c->zones[0].n_dnsfaults, 1);
+	CU_ASSERT_EQUAL(c->zones[0].dnsfault_rounds[0], 1);
+	char *lint = lint_text(text);
+	CU_ASSERT_STRING_EQUAL(lint, "");
+	free(lint);
+	dl_case_free(c);
+	dl_diag_free(&d);
 }
 
 static void
@@ -218,7 +277,7 @@ verdict_of(const char *expect, struct dl_observed *o, char **reasons)
 	struct dl_case *c = judge_case(expect);
 	struct dl_judgement j;
 
-	dl_judge(c, "t1.test", o, &j);
+	dl_judge(c, 1, "t1.test", o, &j);
 	enum dl_verdict v = j.verdict;
 	if (reasons)
 		*reasons = dl_xstrdup(j.reasons.data ? j.reasons.data : "");
@@ -406,6 +465,7 @@ test_selection(void)
 static const struct cu_test tests[] = {
 	{ "parse_good", test_parse_good },
 	{ "lint_errors", test_lint_errors },
+	{ "parse_rounds", test_parse_rounds },
 	{ "world_placement", test_world_placement },
 	{ "judge_verdicts", test_judge_verdicts },
 	{ "judge_observers_disagree", test_judge_observers_disagree },
