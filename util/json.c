@@ -2,6 +2,7 @@
  * json.c -- see json.h.
  */
 #include "util/json.h"
+#include "util/utf8.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -75,9 +76,16 @@ dl_json_quote(struct dl_buf *b, const char *s, size_t n)
 				dl_buf_adds(b, esc);
 			} else if (c >= 0x80) {
 				/*
-				 * Bytes from the network need not be UTF-8; keep the
-				 * JSON valid by escaping every high byte as U+00XX.
+				 * UTF-8 text (an internationalised address) passes as
+				 * it is; other bytes from the network need not be
+				 * UTF-8: keep the JSON valid by escaping each as U+00XX.
 				 */
+				size_t u = dl_utf8_len((const unsigned char *)s + i, n - i);
+				if (u > 0) {
+					dl_buf_add(b, s + i, u);
+					i += u - 1;
+					break;
+				}
 				char esc[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0 };
 				dl_buf_adds(b, esc);
 			} else {

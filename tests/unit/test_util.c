@@ -117,6 +117,25 @@ test_json_unicode_escape(void)
 	dl_jv_free(v);
 }
 
+/* UTF-8 text is written as it is; other high bytes as U+00XX escapes. */
+static void
+test_json_utf8_passes(void)
+{
+	struct dl_buf b = DL_BUF_INIT;
+	const char *in = "b\xc3\xbc" "cher \xff \xc3 \xed\xa0\x80";
+	char err[64];
+
+	dl_json_quote(&b, in, strlen(in));
+	CU_ASSERT_STRING_EQUAL(b.data,
+	    "\"b\xc3\xbc" "cher \\u00ff \\u00c3 \\u00ed\\u00a0\\u0080\"");
+	struct dl_jv *v = dl_jv_parse(b.data, b.len, err, sizeof(err));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+	CU_ASSERT_EQUAL(v->str_len, strlen(in));
+	CU_ASSERT(memcmp(v->str, in, strlen(in)) == 0);
+	dl_jv_free(v);
+	dl_buf_free(&b);
+}
+
 static const struct cu_test tests[] = {
 	{ "buf_printf_grows", test_buf_printf_grows },
 	{ "json_roundtrip", test_json_roundtrip },
@@ -124,6 +143,7 @@ static const struct cu_test tests[] = {
 	{ "json_rejects_bad_input", test_json_rejects_bad_input },
 	{ "json_depth_bounded", test_json_depth_bounded },
 	{ "json_unicode_escape", test_json_unicode_escape },
+	{ "json_utf8_passes", test_json_utf8_passes },
 	{ NULL, NULL },
 };
 
