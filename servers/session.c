@@ -122,8 +122,10 @@ do_ehlo(struct conn *c, const struct smtp_cmd *cmd)
 	} else {
 		if (p->pipelining)
 			dl_buf_adds(&b, "250-PIPELINING\r\n");
+		/* SMTPUTF8: a client may keep a U-label recipient domain as it
+		 * is (RFC 6531); the mail itself is only recorded, never parsed. */
 		dl_buf_adds(&b, "250-SIZE 52428800\r\n250-8BITMIME\r\n"
-		    "250-ENHANCEDSTATUSCODES\r\n");
+		    "250-ENHANCEDSTATUSCODES\r\n250-SMTPUTF8\r\n");
 	}
 	if (adv)
 		dl_buf_adds(&b, "250-STARTTLS\r\n");

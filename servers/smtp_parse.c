@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "util/utf8.h"
+
 static const char *const verb_names[] = {
 	[SMTP_V_UNKNOWN] = "unknown", [SMTP_V_EHLO] = "EHLO",
 	[SMTP_V_HELO] = "HELO", [SMTP_V_STARTTLS] = "STARTTLS",
@@ -133,11 +135,24 @@ parse_path(struct smtp_cmd *cmd, const char *prefix)
 	return SMTP_SYN_OK;
 }
 
+/*
+ * Command lines are ASCII, except that the persona offers SMTPUTF8
+ * (RFC 6531): a MAIL or RCPT path may then hold UTF-8 (an address with
+ * U-labels), well-formed only.
+ */
 static enum smtp_syntax
-check_bytes(const char *line, size_t len)
+check_bytes(const char *line, size_t len, bool path_utf8)
 {
+	const char *open = path_utf8 ? memchr(line, '<', len) : NULL;
+
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)line[i];
+		size_t u;
+		if (c >= 0x80 && open && line + i > open &&
+		    (u = dl_utf8_len((const unsigned char *)line + i, len - i)) > 0) {
+			i += u - 1;
+			continue;
+		}
 		if (c == 0 || c >= 0x80 || (c < 0x20 && c != '\t'))
 			return SMTP_SYN_BAD_BYTE;
 	}
@@ -163,7 +178,8 @@ smtp_parse_cmd(const char *line, size_t len, struct smtp_cmd *cmd)
 			break;
 		}
 	}
-	if (check_bytes(line, len) != SMTP_SYN_OK)
+	if (check_bytes(line, len, cmd->verb == SMTP_V_MAIL || cmd->verb == SMTP_V_RCPT) !=
+	    SMTP_SYN_OK)
 		return cmd->syntax = SMTP_SYN_BAD_BYTE;
 	if (cmd->verb == SMTP_V_UNKNOWN)
 		return cmd->syntax = SMTP_SYN_UNKNOWN_VERB;

@@ -72,6 +72,9 @@ test_parse_bad_commands(void)
 		{ "RCPT TO:<x@y", SMTP_SYN_BAD_PATH, SMTP_V_RCPT },
 		{ "EHLO a\x01", SMTP_SYN_BAD_BYTE, SMTP_V_EHLO },
 		{ "EHLO \xc3\xa9", SMTP_SYN_BAD_BYTE, SMTP_V_EHLO },
+		{ "RCPT TO:<u@b\xc3\xbc" "cher.test>", SMTP_SYN_OK, SMTP_V_RCPT },
+		{ "RCPT TO:<u@b\xc3" "cher.test>", SMTP_SYN_BAD_BYTE, SMTP_V_RCPT },
+		{ "RCPT \xc3\xbcTO:<u@test>", SMTP_SYN_BAD_BYTE, SMTP_V_RCPT },
 	};
 	struct smtp_cmd c;
 
