@@ -10,7 +10,7 @@
 # Nothing else needs editing to add a source file, a program or a test.
 
 CC       ?= cc
-PKGS     := libssl libcrypto ldns libunbound
+PKGS     := libssl libcrypto ldns libunbound libidn2
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT      ?= -O2

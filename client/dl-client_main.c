@@ -8,6 +8,7 @@
  */
 #include <arpa/inet.h>
 #include <getopt.h>
+#include <idn2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +35,7 @@ struct opts {
 	const char *resolver, *ta, *from, *message, *relay, *family, *batch;
 	const char *rcpts[64];
 	size_t nrcpts;
+	char alabel_rcpts[64][320]; /* rcpts[i] in A-label form, when converted */
 	bool diagnose;
 	int timeout, connect_timeout;
 	char relay_host[256];
@@ -243,6 +245,36 @@ parse_args(int argc, char **argv, struct opts *o, struct dl_client_cfg *cfg,
 	return -1;
 }
 
+/*
+ * An internationalised recipient domain (U-labels, UTF-8) is looked up,
+ * matched (TLSA base name, SNI) and sent in RCPT TO in its A-label form
+ * (RFC 5890; RFC 6698 section 3; RFC 6066 section 3), so the session needs
+ * no SMTPUTF8.  A non-ASCII local part would need SMTPUTF8, which this
+ * client does not speak: refused.  Returns 0 (out holds the address,
+ * converted or not) or -1.
+ */
+static int
+rcpt_alabels(const char *rcpt, char *out, size_t outlen)
+{
+	const char *at = strrchr(rcpt, '@');
+	char *ascii = NULL;
+	bool wide = false;
+
+	for (const char *p = at ? at : rcpt; *p; p++)
+		wide |= (unsigned char)*p >= 0x80;
+	for (const char *p = rcpt; at && p < at; p++)
+		if ((unsigned char)*p >= 0x80)
+			return -1;
+	if (!wide || at == NULL)
+		return snprintf(out, outlen, "%s", rcpt) < (int)outlen ? 0 : -1;
+	if (idn2_to_ascii_8z(at + 1, &ascii, IDN2_NONTRANSITIONAL | IDN2_NFC_INPUT) !=
+	    IDN2_OK)
+		return -1;
+	int n = snprintf(out, outlen, "%.*s@%s", (int)(at - rcpt), rcpt, ascii);
+	idn2_free(ascii);
+	return n > 0 && (size_t)n < outlen ? 0 : -1;
+}
+
 /* All recipients must share one domain; fills o->domain / o->literal. */
 static int
 check_rcpts(struct opts *o)
@@ -250,6 +282,14 @@ check_rcpts(struct opts *o)
 	char dom[256], lit[64];
 
 	for (size_t i = 0; i < o->nrcpts; i++) {
+		if (rcpt_alabels(o->rcpts[i], o->alabel_rcpts[i],
+		    sizeof(o->alabel_rcpts[i])) < 0) {
+			fprintf(stderr, "dl-client: recipient '%s' is not a valid "
+			    "internationalised address (IDNA2008, ASCII local part)\n",
+			    o->rcpts[i]);
+			return EX_USAGE_;
+		}
+		o->rcpts[i] = o->alabel_rcpts[i];
 		if (rcpt_domain(o->rcpts[i], dom, sizeof(dom), lit,
 		    sizeof(lit)) < 0) {
 			fprintf(stderr, "dl-client: malformed recipient '%s'\n",

@@ -9,7 +9,7 @@
 set -eu
 
 what=${1:-build}
-build_pkgs="gcc make pkg-config libc6-dev libssl-dev libldns-dev libunbound-dev libcunit1-dev"
+build_pkgs="gcc make pkg-config libc6-dev libssl-dev libldns-dev libunbound-dev libidn2-dev libcunit1-dev"
 lab_pkgs="nsd unbound openssl iproute2"
 case $what in
 build) pkgs="$build_pkgs" ;;
