@@ -136,6 +136,11 @@ run_write_message(const struct run *r, const struct rcase *rc)
 	time_t now = r->o->now;
 	struct tm tm;
 
+	/* An internationalised recipient stays in the envelope: the message
+	 * itself is ASCII, so no hop needs SMTPUTF8 to carry it. */
+	bool ascii = true;
+	for (const char *p = rc->w.rcpt; *p; p++)
+		ascii &= (unsigned char)*p < 0x80;
 	/* A retry is the same message; a resend is a new one (its own id). */
 	for (int k = r->round; k > 1 && !round_tag[0]; k--)
 		if (strcmp(rc->c->thens[k - 2].kind, "resend") == 0)
@@ -143,11 +148,12 @@ run_write_message(const struct run *r, const struct rcase *rc)
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
 	char *msg = dl_xasprintf(
-	    "From: <%s>\r\nTo: <%s>\r\nSubject: danelab case %s\r\nDate: %s\r\n"
+	    "From: <%s>\r\nTo: %s%s%s\r\nSubject: danelab case %s\r\nDate: %s\r\n"
 	    "Message-ID: <%s.%d%s@danelab.test>\r\nX-Danelab-Case: %s\r\n\r\n"
 	    "This message was sent by danelab case %s.\r\n"
 	    "If a server other than the case's expected one has it, the attack worked.\r\n",
-	    rc->c->send.from, rc->w.rcpt, rc->c->id, date, rc->c->id,
+	    rc->c->send.from, ascii ? "<" : "", ascii ? rc->w.rcpt : "undisclosed-recipients:;",
+	    ascii ? ">" : "", rc->c->id, date, rc->c->id,
 	    r->repeat, round_tag, rc->c->id, rc->c->id);
 	dl_write_file(path, msg, strlen(msg));
 	free(msg);
