@@ -26,7 +26,7 @@ static const char *const chain_status[] = {
 
 static const char *const actions[] = {
 	"servfail", "refused", "notimp", "formerr", "drop", "nxdomain", "nodata",
-	"forge", "truncate", "malformed", NULL,
+	"forge", "truncate", "malformed", "serve", NULL,
 };
 
 /* Is zone a's origin a proper ancestor of b's?  (Both absolute.) */
@@ -93,6 +93,8 @@ rule_status(const char *action, enum chain_state zone)
 		    zone == CHAIN_INSECURE ? (!strcmp(action, "forge") ? "insecure" :
 		    !strcmp(action, "nxdomain") ? "nxdomain-insecure" : "nodata-insecure") :
 		    chain_status[zone];
+	if (!strcmp(action, "serve"))
+		return chain_status[zone]; /* the zone's own signed data */
 	return "servfail";
 }
 
@@ -121,7 +123,7 @@ render_rules(struct cw_ctx *x, const struct dl_case_zone *cz, char *const *rules
 		if (w.n < 3 || !known) {
 			dl_diag_add(x->diag, c->path, ln, "bad fault action \"%s\", expected "
 			    "servfail, refused, notimp, formerr, drop, nxdomain, nodata, "
-			    "forge RR..., truncate or malformed", w.n >= 3 ? w.v[2] : "");
+			    "forge RR..., truncate, malformed or serve", w.n >= 3 ? w.v[2] : "");
 			rc = -1;
 		} else if (!strcmp(w.v[2], "forge") && w.n < 4) {
 			dl_diag_add(x->diag, c->path, ln, "forge needs the record(s) to forge");
@@ -197,7 +199,7 @@ rule_for(const struct dl_case_world *w, const char *qname, const char *qtype)
 		    (strcasecmp(type, qtype) == 0 || strcasecmp(type, "ANY") == 0)) {
 			static const char *const known[] = { "servfail", "refused", "notimp",
 			    "formerr", "drop", "nxdomain", "nodata", "forge", "truncate",
-			    "malformed" };
+			    "malformed", "serve" };
 			for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
 				if (strcmp(known[i], action) == 0)
 					return known[i];
@@ -218,6 +220,8 @@ cw_probes(struct cw_ctx *x)
 		if (!rule_for(w, z->origin, "SOA"))
 			probe_add(w, z->origin, "SOA", chain_status[st], z->src.line);
 		for (size_t k = 0; k < z->n_faults && st == CHAIN_SECURE; k++) {
+			if (z->faults[k].fault == DL_RRSET_SERVED)
+				continue; /* valid data the proxy serves: its rule's probe */
 			char *owner = cw_abs_dot(z->faults[k].owner, z->origin);
 			char *type = ldns_rr_type2str((ldns_rr_type)z->faults[k].type);
 			probe_add(w, owner, type, "bogus", z->faults[k].src.line);

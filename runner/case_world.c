@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <ldns/ldns.h>
 #include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -429,12 +430,33 @@ zone_build(struct cw_ctx *x, const struct dl_case_zone *cz, struct dl_zone_spec 
 		if (cz->records[i].round != 0)
 			zs->n_rounds = (int)c->n_thens + 1;
 	}
-	zs->faults = dl_xcalloc(cz->n_faults + 1, sizeof(*zs->faults));
+	zs->faults = dl_xcalloc(cz->n_faults + cz->n_dnsfaults + 1, sizeof(*zs->faults));
 	for (size_t i = 0; i < cz->n_faults; i++) {
 		zs->faults[i] = cz->faults[i];
 		zs->faults[i].owner = dl_xstrdup(cz->faults[i].owner);
 	}
 	zs->n_faults = cz->n_faults;
+	/* `serve` rules: the builder hands those RRsets to the fault proxy. */
+	for (size_t i = 0; i < cz->n_dnsfaults; i++) {
+		struct dl_words w = { 0 };
+		dl_words_split(&w, cz->dnsfaults[i]);
+		if (w.n == 3 && strcmp(w.v[2], "serve") == 0) {
+			struct dl_zone_fault *f = &zs->faults[zs->n_faults++];
+			memset(f, 0, sizeof(*f));
+			f->owner = dl_xstrdup(w.v[0]);
+			f->type = (uint16_t)ldns_get_rr_type_by_name(w.v[1]);
+			f->fault = DL_RRSET_SERVED;
+			f->src.file = c->path;
+			f->src.line = cz->dnsfault_lines[i];
+			if (f->type == 0 || cz->dnsfault_rounds[i] != 0) {
+				dl_diag_add(x->diag, c->path, cz->dnsfault_lines[i], "bad serve "
+				    "rule, expected \"$DNSFAULT OWNER TYPE serve\" with a real type, "
+				    "before any $ROUND");
+				rc = -1;
+			}
+		}
+		dl_words_free(&w);
+	}
 	return rc;
 }
 

@@ -302,8 +302,9 @@ run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *
 	char *argv1[] = { "nsd", "-d", "-c", nsd1, NULL };
 	char *argv2[] = { "nsd", "-d", "-c", nsd2, NULL };
 	char *fdns = dl_xasprintf("%s/dl-faultdns", bindir);
+	char *served = dl_xasprintf("%s/served", lab->world.zone_dir);
 	char *argv3[] = { fdns, "--listen", LAB_FAULT, "--upstream", LAB_NS2,
-	    "--rules", rules, NULL };
+	    "--rules", rules, "--served", served, NULL };
 	char *argv4[] = { "unbound", "-d", "-c", ub, NULL };
 	char *prules = dl_xasprintf("%s/untrusted-path.rules", lab->dir);
 	dl_write_file(prules, path_rules, strlen(path_rules));
@@ -322,6 +323,7 @@ run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *
 		rc = spawn(lab, "untrusted-path", argv5, err);
 	free(fdns);
 	free(rules);
+	free(served);
 	free(prules);
 	if (rc < 0 || wait_ready(lab, err) < 0)
 		goto fail;

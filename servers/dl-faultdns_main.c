@@ -1,7 +1,8 @@
 /*
  * dl-faultdns -- the lab's fault DNS proxy (servers/FAULTDNS.md).
  *
- *   dl-faultdns --listen ADDR --upstream ADDR --rules FILE [--port N] [--set-ad]
+ *   dl-faultdns --listen ADDR --upstream ADDR --rules FILE [--served DIR]
+ *               [--port N] [--set-ad]
  *
  * With --set-ad it plays an untrusted resolver on the path: it relays to a
  * recursive resolver and claims every answer validated (AD=1), forged or
@@ -42,6 +43,7 @@ struct tcp_client {
 struct proxy {
 	struct fdns_rules rules;
 	const char *rules_path;
+	const char *served_dir; /* RRsets for `serve` rules (zones/served.c) */
 	int generation;     /* rule sets loaded so far (SIGHUP loads the next) */
 	bool set_ad;        /* play a lying resolver: claim every answer validated */
 	struct sockaddr_in upstream;
@@ -83,7 +85,8 @@ load_rules(struct proxy *p)
 		dl_buf_free(&text);
 		return -1;
 	}
-	int rc = fdns_rules_parse(text.data ? text.data : "", p->rules_path, &fresh, &err);
+	int rc = fdns_rules_parse(text.data ? text.data : "", p->rules_path, p->served_dir,
+	    &fresh, &err);
 	dl_buf_free(&text);
 	if (rc < 0) {
 		log_err("dns", "%s", err.msg);
@@ -328,6 +331,7 @@ main(int argc, char **argv)
 		{ "rules", required_argument, NULL, 'r' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "set-ad", no_argument, NULL, 'a' },
+		{ "served", required_argument, NULL, 's' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -337,6 +341,7 @@ main(int argc, char **argv)
 	bool set_ad = false;
 	sigset_t block, unblocked;
 
+	memset(&p, 0, sizeof(p));
 	dl_log_init(argv[0], DL_LOG_WARN);
 	while ((ch = getopt_long(argc, argv, "v", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -345,13 +350,13 @@ main(int argc, char **argv)
 		case 'r': rules = optarg; break;
 		case 'p': port = atoi(optarg); break;
 		case 'a': set_ad = true; break;
+		case 's': p.served_dir = optarg; break;
 		case 'v': dl_log_init(argv[0], DL_LOG_DEBUG); break;
 		default: goto usage;
 		}
 	}
 	if (!listen_addr || !up || !rules)
 		goto usage;
-	memset(&p, 0, sizeof(p));
 	p.set_ad = set_ad;
 	for (int i = 0; i < MAX_TCP; i++)
 		p.clients[i].fd = -1;
@@ -387,6 +392,6 @@ main(int argc, char **argv)
 	return 0;
 usage:
 	fprintf(stderr, "usage: dl-faultdns --listen ADDR --upstream ADDR --rules FILE "
-	    "[--port N] [--set-ad] [-v]\n");
+	    "[--served DIR] [--port N] [--set-ad] [-v]\n");
 	return 2;
 }

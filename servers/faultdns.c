@@ -12,7 +12,7 @@ static const char *const action_names[FDNS_ACTION_COUNT] = {
 	[FDNS_SERVFAIL] = "servfail", [FDNS_REFUSED] = "refused",
 	[FDNS_NOTIMP] = "notimp", [FDNS_FORMERR] = "formerr", [FDNS_DROP] = "drop",
 	[FDNS_NXDOMAIN] = "nxdomain", [FDNS_NODATA] = "nodata", [FDNS_FORGE] = "forge",
-	[FDNS_TRUNCATE] = "truncate", [FDNS_MALFORMED] = "malformed",
+	[FDNS_TRUNCATE] = "truncate", [FDNS_MALFORMED] = "malformed", [FDNS_SERVE] = "serve",
 };
 
 const char *
@@ -21,9 +21,40 @@ fdns_action_name(enum fdns_action a)
 	return a < FDNS_ACTION_COUNT ? action_names[a] : "?";
 }
 
+/* A served RRset: the records (and RRSIGs) of served_dir/<name><type>. */
 static int
-parse_line(char *line, const char *file, int lineno, struct fdns_rules *out,
-    struct dl_err *err)
+load_served(struct fdns_rule *r, const char *served_dir, const char *name,
+    const char *type, const char *file, int lineno, struct dl_err *err)
+{
+	char *path = dl_xasprintf("%s/%s%s", served_dir ? served_dir : ".", name, type);
+	FILE *fp = fopen(path, "r");
+	ldns_rr *rr;
+	int line = 0, rc = 0;
+
+	if (fp == NULL) {
+		rc = dl_errf(err, "%s:%d: serve: cannot read %s", file, lineno, path);
+		free(path);
+		return rc;
+	}
+	r->forged = ldns_rr_list_new();
+	while (!feof(fp)) {
+		/* Blank lines read as SYNTAX_EMPTY, end of file too. */
+		ldns_status st = ldns_rr_new_frm_fp_l(&rr, fp, NULL, NULL, NULL, &line);
+		if (st == LDNS_STATUS_OK)
+			ldns_rr_list_push_rr(r->forged, rr);
+		else if (st != LDNS_STATUS_SYNTAX_EMPTY)
+			break;
+	}
+	if (ldns_rr_list_rr_count(r->forged) == 0)
+		rc = dl_errf(err, "%s:%d: serve: no records in %s", file, lineno, path);
+	fclose(fp);
+	free(path);
+	return rc;
+}
+
+static int
+parse_line(char *line, const char *file, int lineno, const char *served_dir,
+    struct fdns_rules *out, struct dl_err *err)
 {
 	char name[256], type[32], action[32];
 	int used = 0;
@@ -46,7 +77,7 @@ parse_line(char *line, const char *file, int lineno, struct fdns_rules *out,
 	if (a == FDNS_ACTION_COUNT) {
 		ldns_rdf_deep_free(r.qname);
 		return dl_errf(err, "%s:%d: unknown action \"%s\", expected servfail, refused, "
-		    "notimp, formerr, drop, nxdomain, nodata, forge, truncate or malformed",
+		    "notimp, formerr, drop, nxdomain, nodata, forge, truncate, malformed or serve",
 		    file, lineno, action);
 	}
 	r.action = (enum fdns_action)a;
@@ -60,14 +91,20 @@ parse_line(char *line, const char *file, int lineno, struct fdns_rules *out,
 		r.forged = ldns_rr_list_new();
 		ldns_rr_list_push_rr(r.forged, rr);
 	}
+	if (r.action == FDNS_SERVE &&
+	    load_served(&r, served_dir, name, type, file, lineno, err) < 0) {
+		ldns_rdf_deep_free(r.qname);
+		ldns_rr_list_deep_free(r.forged);
+		return -1;
+	}
 	out->v = dl_xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
 	out->v[out->n++] = r;
 	return 0;
 }
 
 int
-fdns_rules_parse(const char *text, const char *file, struct fdns_rules *out,
-    struct dl_err *err)
+fdns_rules_parse(const char *text, const char *file, const char *served_dir,
+    struct fdns_rules *out, struct dl_err *err)
 {
 	char *copy = dl_xstrdup(text);
 	int lineno = 0, rc = 0;
@@ -82,7 +119,7 @@ fdns_rules_parse(const char *text, const char *file, struct fdns_rules *out,
 		char *p = line + strspn(line, " \t");
 		if (*p == '#' || *p == '\0')
 			continue;
-		rc = parse_line(p, file, lineno, out, err);
+		rc = parse_line(p, file, lineno, served_dir, out, err);
 	}
 	free(copy);
 	if (rc < 0)
@@ -149,7 +186,8 @@ fdns_answer(const struct fdns_rule *rule, const uint8_t *query, size_t len,
 	case FDNS_FORMERR: ldns_pkt_set_rcode(a, LDNS_RCODE_FORMERR); break;
 	case FDNS_NXDOMAIN: ldns_pkt_set_rcode(a, LDNS_RCODE_NXDOMAIN); break;
 	case FDNS_TRUNCATE: ldns_pkt_set_tc(a, true); break;
-	case FDNS_FORGE: {
+	case FDNS_FORGE:
+	case FDNS_SERVE: {
 		ldns_rr_list *copy = ldns_rr_list_clone(rule->forged);
 		ldns_pkt_push_rr_list(a, LDNS_SECTION_ANSWER, copy);
 		ldns_rr_list_free(copy);

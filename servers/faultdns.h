@@ -29,6 +29,8 @@ enum fdns_action {
 	FDNS_FORGE,      /* an unsigned answer with the given records */
 	FDNS_TRUNCATE,   /* TC over UDP, connection closed over TCP */
 	FDNS_MALFORMED,  /* bytes that are not a DNS message */
+	FDNS_SERVE,      /* the zone's own signed RRset, which NSD could not load
+	                    (zones/served.c wrote it to the served directory) */
 	FDNS_ACTION_COUNT
 };
 
@@ -36,7 +38,7 @@ struct fdns_rule {
 	ldns_rdf *qname;      /* owned */
 	uint16_t qtype;       /* 0 = any type */
 	enum fdns_action action;
-	ldns_rr_list *forged; /* FORGE: owned */
+	ldns_rr_list *forged; /* FORGE, SERVE: the answer's records, owned */
 	int line;
 };
 
@@ -47,9 +49,10 @@ struct fdns_rules {
 
 const char *fdns_action_name(enum fdns_action a);
 /* Parse the rules text ("QNAME QTYPE|ANY ACTION [ARGS]" per line, '#'
- * comments); errors name file:line.  Caller frees with fdns_rules_free. */
-int fdns_rules_parse(const char *text, const char *file, struct fdns_rules *out,
-	struct dl_err *err);
+ * comments); errors name file:line.  A `serve` rule reads its RRset from
+ * served_dir/<QNAME><QTYPE>.  Caller frees with fdns_rules_free. */
+int fdns_rules_parse(const char *text, const char *file, const char *served_dir,
+	struct fdns_rules *out, struct dl_err *err);
 void fdns_rules_free(struct fdns_rules *r);
 /* The rule for this question, or NULL (relay it). */
 const struct fdns_rule *fdns_match(const struct fdns_rules *r, const ldns_rdf *qname,

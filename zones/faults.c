@@ -64,9 +64,8 @@ resign(struct dl_zbuild *zb, ldns_dnssec_rrsets *rrset, time_t now,
 	ldns_rr_list_free(rrs);
 }
 
-/* The fault's owner as an absolute name ("@" and relative names allowed). */
-static ldns_rdf *
-fault_owner(const struct dl_zbuild *zb, const char *owner)
+ldns_rdf *
+dl_zfault_owner(const struct dl_zbuild *zb, const char *owner)
 {
 	ldns_rdf *d;
 
@@ -87,12 +86,14 @@ apply_one(struct dl_zbuild *zb, const struct dl_zone_fault *f, time_t now,
 	struct dl_err *err)
 {
 	char where[512], *ts = ldns_rr_type2str(f->type);
-	ldns_rdf *owner = fault_owner(zb, f->owner);
+	ldns_rdf *owner = dl_zfault_owner(zb, f->owner);
 	ldns_dnssec_rrsets *rrset = NULL;
 	int r = 0;
 
 	dl_src_str(&f->src, where, sizeof(where));
-	if (!dl_mode_signed(zb->spec->mode))
+	if (f->fault == DL_RRSET_SERVED)
+		r = 0; /* not a fault of the signature: served.c moves it */
+	else if (!dl_mode_signed(zb->spec->mode))
 		r = dl_errf(err, "%s: fault %s on \"%s\" %s: zone \"%s\" is %s "
 		    "(unsigned), expected a signed zone", where,
 		    dl_rrset_fault_name(f->fault), f->owner, ts, zb->spec->origin,

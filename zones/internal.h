@@ -65,6 +65,11 @@ int dl_zfault_rrsets(struct dl_zbuild *zb, time_t now, struct dl_err *err);
 void dl_zfault_mode(struct dl_zbuild *zb);
 void dl_zfault_corrupt_sig(ldns_rr *rrsig);
 void dl_zfault_corrupt_ds(ldns_rr *ds);
+/* A fault's owner as an absolute name ("@" and relative names allowed). */
+ldns_rdf *dl_zfault_owner(const struct dl_zbuild *zb, const char *owner);
+
+/* served.c: RRsets the fault proxy serves in NSD's place (after faults). */
+int dl_zserve_split(struct dl_zbuild *zb, const char *zone_dir, struct dl_err *err);
 
 /* emit.c */
 char *dl_zemit_zone_path(const char *zone_dir, const ldns_rdf *origin);

@@ -24,6 +24,7 @@ static const char *const fault_names[DL_RRSET_FAULT_COUNT] = {
 	[DL_RRSET_NOTYET] = "notyet",
 	[DL_RRSET_BADSIG] = "badsig",
 	[DL_RRSET_NOSIG] = "nosig",
+	[DL_RRSET_SERVED] = "served",
 };
 
 static const char *const alg_names[DL_ALG_COUNT] = {

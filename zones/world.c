@@ -171,6 +171,9 @@ build_zone_round(struct dl_zbuild *zbs, size_t n, size_t i, int round, time_t no
 		r = dl_zfault_rrsets(zb, now, err);
 	if (r == 0) {
 		dl_zfault_mode(zb);
+		r = dl_zserve_split(zb, zone_dir, err);
+	}
+	if (r == 0) {
 		path = dl_zemit_round_path(zone_dir, zb->origin, round);
 		r = dl_zemit_zone(zb, path, err);
 	}

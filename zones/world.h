@@ -55,6 +55,10 @@ enum dl_rrset_fault {
 	DL_RRSET_NOTYET,   /* RRSIG not yet valid */
 	DL_RRSET_BADSIG,   /* RRSIG signature bytes corrupted */
 	DL_RRSET_NOSIG,    /* RRSIG removed */
+	DL_RRSET_SERVED,   /* validly signed, but left out of the zone file:
+	                      written to <zone_dir>/served/<owner><TYPE> for the
+	                      fault proxy to serve (data NSD will not load,
+	                      such as a TLSA record with empty association data) */
 	DL_RRSET_FAULT_COUNT
 };
 

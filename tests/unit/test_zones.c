@@ -256,6 +256,44 @@ test_rrset_faults_are_local(void)
 	}
 }
 
+/* A served RRset leaves the zone file, signed, for the fault proxy. */
+static void
+test_served_rrset(void)
+{
+	struct dl_zone_fault f = { "mail", LDNS_RR_TYPE_TXT, DL_RRSET_SERVED, { "t.case", 13 } };
+	struct dl_world_out out;
+	struct dl_err err;
+
+	CU_ASSERT_EQUAL_FATAL(build(DL_ZONE_SECURE, &f, 1, DL_DENIAL_NSEC, &out, &err), 0);
+	ldns_zone *x = read_zone(&out, "x.test.");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(x);
+	ldns_rr_list *txt = rrset(x, "mail.x.test.", LDNS_RR_TYPE_TXT, false);
+	CU_ASSERT_EQUAL(ldns_rr_list_rr_count(txt), 0);
+	CU_ASSERT_TRUE(verifies(x, "mail.x.test.", LDNS_RR_TYPE_A, NOW));
+	/* The served file: the TXT and its RRSIG, which verifies. */
+	char *path = dl_xasprintf("%s/served/mail.x.test.TXT", out.zone_dir);
+	FILE *fp = fopen(path, "r");
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fp);
+	ldns_rr_list *data = ldns_rr_list_new(), *sigs = ldns_rr_list_new();
+	ldns_rr *rr;
+	int line = 0;
+	while (ldns_rr_new_frm_fp_l(&rr, fp, NULL, NULL, NULL, &line) == LDNS_STATUS_OK)
+		ldns_rr_list_push_rr(ldns_rr_get_type(rr) == LDNS_RR_TYPE_RRSIG ? sigs : data, rr);
+	fclose(fp);
+	CU_ASSERT_EQUAL(ldns_rr_list_rr_count(data), 1);
+	CU_ASSERT_EQUAL_FATAL(ldns_rr_list_rr_count(sigs), 1);
+	ldns_rr_list *keys = rrset(x, "x.test.", LDNS_RR_TYPE_DNSKEY, false);
+	CU_ASSERT_EQUAL(ldns_verify_rrsig_keylist_time(data, ldns_rr_list_rr(sigs, 0), keys,
+	    NOW, NULL), LDNS_STATUS_OK);
+	ldns_rr_list_free(keys);
+	ldns_rr_list_deep_free(data);
+	ldns_rr_list_deep_free(sigs);
+	ldns_rr_list_free(txt);
+	free(path);
+	ldns_zone_deep_free(x);
+	dl_world_out_free(&out);
+}
+
 static void
 test_nsec3(void)
 {
@@ -339,6 +377,7 @@ static const struct cu_test tests[] = {
 	{ "bogus_modes", test_bogus_modes },
 	{ "rrset_faults_are_local", test_rrset_faults_are_local },
 	{ "nsec3", test_nsec3 },
+	{ "served_rrset", test_served_rrset },
 	{ "input_errors", test_input_errors },
 	{ "string_tables", test_string_tables },
 	{ NULL, NULL },
