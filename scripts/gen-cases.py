@@ -127,8 +127,10 @@ def unusable():
     out = {}
     kinds = [
         # name, record, level of the TLS variant, requirements, scenario
-        ('usage0', '0 1 1 $RANDOM(32)', 'optional', ['7672-3.1.3-a', '7671-4-b'], 'tlsa-pkix-ta-only'),
-        ('usage1', '1 1 1 $RANDOM(32)', 'optional', ['7672-3.1.3-a', '7671-4-b'], 'tlsa-pkix-ee-only'),
+        ('usage0', '0 1 1 $RANDOM(32)', 'optional', ['7672-3.1.3-a', '7671-4-b', '7671-4-a',
+                                                      '7671-4.1-b', '6698-6-a'], 'tlsa-pkix-ta-only'),
+        ('usage1', '1 1 1 $RANDOM(32)', 'optional', ['7672-3.1.3-a', '7671-4-b', '7671-4-a',
+                                                      '7671-4.1-b', '6698-6-a'], 'tlsa-pkix-ee-only'),
         ('usage4', '4 1 1 $RANDOM(32)', 'required', ['6698-4.1-g', '7672-2.2-d'], 'extra'),
         ('usage255', '255 1 1 $RANDOM(32)', 'required', ['6698-4.1-g', '7672-2.2-d'], 'extra'),
         ('selector2', '3 2 1 $RANDOM(32)', 'required', ['6698-4.1-g', '7672-2.2-d'], 'tlsa-unknown-selector'),
@@ -164,9 +166,11 @@ def agility():
     rows = [
         # name, records (right/wrong per selector), outcome, level, requirements, scenario
         ('256-right-512-wrong', ['3 {s} 1 $TLSA(leaf {s} 1)', '3 {s} 2 $RANDOM(64)'], False,
-         'recommended', ['7672-5-b', '7671-9-f'], 'agility-256-right-512-wrong'),
+         'recommended', ['7672-5-b', '7671-9-f', '7672-5-a', '7671-2-b', '7671-9-e'],
+         'agility-256-right-512-wrong'),
         ('256-wrong-512-right', ['3 {s} 1 $RANDOM(32)', '3 {s} 2 $TLSA(leaf {s} 2)'], True,
-         'recommended', ['7672-5-b', '7671-9-f'], 'agility-256-wrong-512-right'),
+         'recommended', ['7672-5-b', '7671-9-f', '7671-2-b', '7671-9-e'],
+         'agility-256-wrong-512-right'),
         ('full-right-512-wrong', ['3 {s} 0 $TLSA(leaf {s} 0)', '3 {s} 2 $RANDOM(64)'], True,
          'recommended', ['7671-9-f', '7671-9-g'], 'agility-full-never-avoided'),
         ('512-malformed-256-right', ['3 {s} 1 $TLSA(leaf {s} 1)', '3 {s} 2 $RANDOM(20)'], True,
