@@ -428,15 +428,18 @@ run_tool(char *const argv[], struct dl_err *err)
 	    argv[0], argv[3] ? argv[3] : "", st);
 }
 
-int
-run_lab_next_round(struct run_lab *lab, struct dl_case_world *const *cases, size_t n_cases,
-    int round, const char *dns_rules, struct dl_err *err)
+/* A zone whose new version a name server must serve before the round. */
+struct reload_wait {
+	const char *zone, *ns;
+};
+
+/* 1. Each changing zone's version for this round replaces the served one. */
+static int
+install_round_zones(struct run_lab *lab, struct dl_case_world *const *cases, size_t n_cases,
+    int round, struct reload_wait **wait, size_t *n_wait, struct dl_err *err)
 {
-	struct { const char *zone, *ns; } wait[64];
-	size_t n_wait = 0;
 	bool hup_lab = false, hup_fault = false;
 
-	/* 1. Each changing zone's version for this round replaces the served one. */
 	for (size_t i = 0; i < n_cases; i++) {
 		for (size_t k = 0; k < cases[i]->n_zones; k++) {
 			const struct dl_zone_spec *z = &cases[i]->zones[k];
@@ -452,71 +455,86 @@ run_lab_next_round(struct run_lab *lab, struct dl_case_world *const *cases, size
 			bool lab_ns = z->served_by == DL_SERVED_LAB;
 			hup_lab |= lab_ns;
 			hup_fault |= !lab_ns;
-			if (n_wait < sizeof(wait) / sizeof(wait[0]))
-				wait[n_wait++] = (typeof(wait[0])){ z->origin, lab_ns ? LAB_NS4 : LAB_NS2 };
+			*wait = dl_xrealloc(*wait, (*n_wait + 1) * sizeof(**wait));
+			(*wait)[(*n_wait)++] = (struct reload_wait){ z->origin,
+			    lab_ns ? LAB_NS4 : LAB_NS2 };
 		}
 	}
 	struct daemon *nsd = daemon_named(lab, "nsd"), *nsd2 = daemon_named(lab, "nsd2");
-	struct daemon *proxy = daemon_named(lab, "dl-faultdns");
 	if ((hup_lab && nsd && kill(nsd->pid, SIGHUP) < 0) ||
 	    (hup_fault && nsd2 && kill(nsd2->pid, SIGHUP) < 0))
 		return dl_errf(err, "cannot signal NSD to reload: %s", strerror(errno));
-	/* 2. The fault proxy's rules for this round. */
-	char *rules = dl_xasprintf("%s/faultdns.rules", lab->dir);
-	char *marker = dl_xasprintf("%s.loaded", rules);
-	struct dl_buf before = DL_BUF_INIT;
-	dl_read_file(marker, &before);
-	int gen = before.data ? atoi(before.data) : 0;
-	dl_buf_free(&before);
-	int rc;
-	if (dl_write_file(rules, dns_rules, strlen(dns_rules)) < 0 ||
-	    (proxy && kill(proxy->pid, SIGHUP) < 0)) {
-		free(rules);
-		free(marker);
-		return dl_errf(err, "cannot hand the fault proxy its rules for delivery %d: %s",
-		    round, strerror(errno));
-	}
-	/* 3. Wait until every name server serves the new versions (serial
-	 * now + round - 1) and the proxy has loaded its rules. */
+	return 0;
+}
+
+/* 2. Until every name server serves the round's versions (serial now + round - 1). */
+static int
+wait_serials(struct run_lab *lab, const struct reload_wait *wait, size_t n_wait, int round,
+    long deadline, struct dl_err *err)
+{
 	uint32_t want = (uint32_t)lab->now + (uint32_t)(round - 1);
-	long deadline = dl_now_ms() + 5000;
+
 	for (size_t i = 0; i < n_wait; i++)
 		while (soa_serial(wait[i].ns, wait[i].zone) != want) {
-			if (check_alive(lab, err) < 0 || dl_now_ms() > deadline) {
-				free(rules);
-				free(marker);
-				return dl_now_ms() > deadline ? dl_errf(err, "zone %s: NSD did not "
-				    "load its version for delivery %d within 5 s", wait[i].zone,
-				    round) : -1;
-			}
-			struct timespec ts = { 0, 2000000L };
-			nanosleep(&ts, NULL);
+			if (check_alive(lab, err) < 0)
+				return -1;
+			if (dl_now_ms() > deadline)
+				return dl_errf(err, "zone %s: NSD did not load its version for "
+				    "delivery %d within 5 s", wait[i].zone, round);
+			nanosleep(&(struct timespec){ 0, 2000000L }, NULL);
 		}
-	for (struct dl_buf now = DL_BUF_INIT; proxy;) {
-		dl_buf_reset(&now);
-		dl_read_file(marker, &now);
-		bool loaded = now.data && atoi(now.data) > gen;
-		if (loaded || dl_now_ms() > deadline || check_alive(lab, err) < 0) {
-			dl_buf_free(&now);
-			if (!loaded) {
-				free(rules);
-				free(marker);
-				return dl_errf(err, "the fault proxy did not load its rules for "
-				    "delivery %d (see %s)", round, proxy->log);
-			}
+	return 0;
+}
+
+/* 3. The fault proxy's rules for this round, loaded (its FILE.loaded count grows). */
+static int
+proxy_rules(struct run_lab *lab, int round, const char *dns_rules, long deadline,
+    struct dl_err *err)
+{
+	struct daemon *proxy = daemon_named(lab, "dl-faultdns");
+	char *rules = dl_xasprintf("%s/faultdns.rules", lab->dir);
+	char *marker = dl_xasprintf("%s.loaded", rules);
+	struct dl_buf b = DL_BUF_INIT;
+	int rc = 0;
+
+	dl_read_file(marker, &b);
+	int gen = b.data ? atoi(b.data) : 0;
+	if (dl_write_file(rules, dns_rules, strlen(dns_rules)) < 0 ||
+	    (proxy && kill(proxy->pid, SIGHUP) < 0))
+		rc = dl_errf(err, "cannot hand the fault proxy its rules for delivery %d: %s",
+		    round, strerror(errno));
+	while (rc == 0 && proxy) {
+		dl_buf_reset(&b);
+		dl_read_file(marker, &b);
+		if (b.data && atoi(b.data) > gen)
 			break;
-		}
-		struct timespec ts = { 0, 2000000L };
-		nanosleep(&ts, NULL);
+		if (check_alive(lab, err) < 0)
+			rc = -1;
+		else if (dl_now_ms() > deadline)
+			rc = dl_errf(err, "the fault proxy did not load its rules for delivery %d "
+			    "(see %s)", round, proxy->log);
+		else
+			nanosleep(&(struct timespec){ 0, 2000000L }, NULL);
 	}
+	dl_buf_free(&b);
 	free(rules);
 	free(marker);
-	/* 4. The resolver forgets what it knew of these cases: what is tested is
-	 * the client's own caching, not Unbound's.  Bogus answers and dead
-	 * servers are remembered apart from the zone's cache entries. */
+	return rc;
+}
+
+/*
+ * 4. The resolver forgets what it knew of these cases: what is tested is
+ * the client's own caching, not Unbound's.  Bogus answers and dead servers
+ * are remembered apart from the zones' cache entries.
+ */
+static int
+flush_resolver(struct run_lab *lab, struct dl_case_world *const *cases, size_t n_cases,
+    struct dl_err *err)
+{
 	char *conf = dl_xasprintf("%s/unbound.conf", lab->dir);
 	char *uc[] = { "unbound-control", "-c", conf, "flush_bogus", NULL, NULL };
-	rc = run_tool(uc, err);
+	int rc = run_tool(uc, err);
+
 	uc[3] = "flush_infra";
 	uc[4] = "all";
 	if (rc == 0)
@@ -531,6 +549,25 @@ run_lab_next_round(struct run_lab *lab, struct dl_case_world *const *cases, size
 	if (rc == 0)
 		rc = run_tool(uc, err);
 	free(conf);
+	return rc;
+}
+
+int
+run_lab_next_round(struct run_lab *lab, struct dl_case_world *const *cases, size_t n_cases,
+    int round, const char *dns_rules, struct dl_err *err)
+{
+	struct reload_wait *wait = NULL;
+	size_t n_wait = 0;
+	long deadline = dl_now_ms() + 5000;
+	int rc = install_round_zones(lab, cases, n_cases, round, &wait, &n_wait, err);
+
+	if (rc == 0)
+		rc = proxy_rules(lab, round, dns_rules, deadline, err);
+	if (rc == 0)
+		rc = wait_serials(lab, wait, n_wait, round, deadline, err);
+	if (rc == 0)
+		rc = flush_resolver(lab, cases, n_cases, err);
+	free(wait);
 	return rc;
 }
 
