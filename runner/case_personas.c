@@ -21,7 +21,7 @@ static const char *const server_opts[] = {
 	"chain", "no-starttls", "starttls-reply", "handshake", "tls", "require-sni",
 	"mail-reply", "rcpt-reply", "data-reply", "eod-reply", "inject",
 	"readvertise-starttls", "port", "anon", "no-pipelining", "banner",
-	"attacker-chain", "silent", "tickets", NULL,
+	"attacker-chain", "silent", "tickets", "tls-reset-data", NULL,
 };
 
 static bool
@@ -134,6 +134,8 @@ server_body(struct cw_ctx *x, const struct dl_case_host *h, int hi, struct dl_bu
 		dl_buf_adds(b, "readvertise-starttls yes\n");
 	if (dl_words_has(o, "tickets"))
 		dl_buf_adds(b, "tickets yes\n");
+	if ((v = dl_words_opt(o, "tls-reset-data")))
+		dl_buf_printf(b, "tls-reset-data %s\n", v);
 	if (dl_words_has(o, "anon"))
 		dl_buf_adds(b, "anon yes\nciphers aNULL:@SECLEVEL=0\ntls-max 1.2\n");
 	if (dl_words_has(o, "inject"))

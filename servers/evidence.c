@@ -234,6 +234,7 @@ evidence_render(const struct evidence *ev, struct dl_buf *out)
 		put_txn(&w, &ev->txn[i]);
 	dl_jw_arr_end(&w);
 	dl_jw_kstr(&w, "end", conn_end_name(ev->end));
+	dl_jw_kbool(&w, "reset_in_data", ev->reset_in_data);
 	put_attacker(&w, ev);
 	dl_jw_obj_end(&w);
 	dl_buf_addc(out, '\n');

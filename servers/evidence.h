@@ -86,6 +86,7 @@ struct evidence {
 	char tls_version[16];
 	char cipher[64];
 	bool resumed;              /* the client resumed an earlier session */
+	bool reset_in_data;        /* the persona reset the connection mid-DATA */
 	bool sni_seen;
 	char sni[256];
 	const char *chain_id;      /* borrowed from the persona */

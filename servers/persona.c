@@ -405,6 +405,19 @@ kw_anon(struct persona *p, const struct cline *c, struct dl_err *err)
 static int
 kw_tickets(struct persona *p, const struct cline *c, struct dl_err *err)
 { return kw_bool(c, &p->tickets, err); }
+
+static int
+kw_tls_reset_data(struct persona *p, const struct cline *c, struct dl_err *err)
+{
+	char *end = NULL;
+	long n = c->n == 2 ? strtol(c->words[1], &end, 10) : -1;
+
+	if (n < 1 || n > 1000 || *end != '\0')
+		return cerr(c, err, "bad 'tls-reset-data'", "'tls-reset-data N': reset the "
+		    "first N TLS sessions in the middle of DATA, N from 1 to 1000");
+	p->data_resets = (int)n;
+	return 0;
+}
 static int
 kw_require_sni(struct persona *p, const struct cline *c, struct dl_err *err)
 { return kw_bool(c, &p->require_sni, err); }
@@ -586,7 +599,7 @@ static const struct {
 	{ "close-on-connect", kw_close }, { "tls-min", kw_tls_min },
 	{ "tls-max", kw_tls_max }, { "ciphers", kw_ciphers },
 	{ "ciphersuites", kw_ciphersuites }, { "seclevel", kw_seclevel },
-	{ "anon", kw_anon }, { "tickets", kw_tickets }, { "cert", kw_cert }, { "sni", kw_sni },
+	{ "anon", kw_anon }, { "tickets", kw_tickets }, { "tls-reset-data", kw_tls_reset_data }, { "cert", kw_cert }, { "sni", kw_sni },
 	{ "require-sni", kw_require_sni },
 	{ "handshake-abort", kw_handshake_abort }, { "reply", kw_reply },
 	{ "delay", kw_delay }, { "silent", kw_silent }, { "role", kw_role },

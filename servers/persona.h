@@ -91,6 +91,8 @@ struct persona {
 	int seclevel;      /* -1: default */
 	bool anon;
 	bool tickets;      /* issue session tickets, accept resumption */
+	int data_resets;   /* reset the first N TLS sessions in mid-DATA */
+	int data_resets_done; /* (state) how many it has reset so far */
 	struct persona_cert cert;  /* default chain (chain_path NULL: none) */
 	struct persona_sni *sni;
 	size_t n_sni;

@@ -7,6 +7,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "util/log.h"
 
@@ -317,6 +318,17 @@ data_line(struct conn *c, enum smtp_line_kind k, const char *line, size_t len)
 		len--;
 	}
 	conn_data_line(c, line, len, k == SMTP_LINE_FULL);
+	/* `tls-reset-data`: the TLS session dies with the message half read, no
+	 * close_notify, a TCP reset (RFC 7672 2.2: the client may then retry
+	 * in cleartext when no secure TLSA record exists). */
+	if (c->in_tls && c->p->data_resets_done < c->p->data_resets && c->txn &&
+	    c->txn->size > 0) {
+		struct linger hard = { 1, 0 };
+		c->p->data_resets_done++;
+		c->ev.reset_in_data = true;
+		setsockopt(c->fd, SOL_SOCKET, SO_LINGER, &hard, sizeof(hard));
+		conn_close(c, END_SERVER_CLOSE);
+	}
 }
 
 static void
