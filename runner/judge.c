@@ -71,6 +71,7 @@ dl_observed_free(struct dl_observed *o)
 	free(o->adapter.address);
 	free(o->adapter.reason);
 	free(o->adapter.raw);
+	free(o->client_log);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -140,6 +141,8 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 	if (strcmp(w0, "query-order") == 0)
 		return a->n == 6 && strcmp(a->v[3], "before") == 0 ? NULL :
 		    "expected \"query-order NAME TYPE before NAME TYPE\"";
+	if (strcmp(w0, "log-mentions") == 0)
+		return a->n == 2 ? NULL : "expected \"log-mentions NAME\"";
 	if (dl_case_host_index(c, w0) >= 0) {
 		if (a->n != 2)
 			return "expected \"HOST FACT\"";
@@ -150,7 +153,7 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 		    "no-second-starttls, no-pipelined-starttls, quit or sni=NAME|none";
 	}
 	return "unknown expectation, expected delivered, deferred, bounced, query, "
-	    "no-query, query-order or a host label";
+	    "no-query, query-order, log-mentions or a host label";
 }
 
 void
@@ -288,6 +291,32 @@ host_fact(const struct judge_ctx *x, int host, const char *fact)
 	return false;
 }
 
+/* A DNS name character, for telling "mx1.x.test" from "amx1.x.test". */
+static bool
+name_char(char ch)
+{
+	return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+	    (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+}
+
+/* Does the client's log name `name` (relative to the apex) as a whole name? */
+static bool
+log_mentions(const struct judge_ctx *x, const char *name)
+{
+	char *abs = dl_case_name_abs(name, x->apex);
+	size_t n = strlen(abs);
+	bool found = false;
+
+	for (const char *p = x->o->client_log; p && *p && !found; p++) {
+		if (strncasecmp(p, abs, n) != 0)
+			continue;
+		bool before = p > x->o->client_log && (name_char(p[-1]) || p[-1] == '.');
+		found = !before && !name_char(p[n]);
+	}
+	free(abs);
+	return found;
+}
+
 static bool
 alt_holds(const struct judge_ctx *x, const struct dl_words *a)
 {
@@ -310,6 +339,8 @@ alt_holds(const struct judge_ctx *x, const struct dl_words *a)
 		return query_seen(x, a->v[1], a->v[2], &p1) &&
 		    query_seen(x, a->v[4], a->v[5], &p2) && p1 < p2;
 	}
+	if (!strcmp(w0, "log-mentions"))
+		return log_mentions(x, a->v[1]);
 	return host_fact(x, dl_case_host_index(x->c, w0), a->v[1]);
 }
 
@@ -324,6 +355,11 @@ describe_got(const struct judge_ctx *x, const struct dl_words *a, struct dl_buf 
 		return;
 	if (!strcmp(w0, "query") || !strcmp(w0, "no-query") || !strcmp(w0, "query-order")) {
 		dl_buf_printf(b, "%zu client queries", x->o->n_queries);
+		return;
+	}
+	if (!strcmp(w0, "log-mentions")) {
+		size_t n = x->o->client_log ? strlen(x->o->client_log) : 0;
+		dl_buf_printf(b, "a client log of %zu bytes without that name (client.log)", n);
 		return;
 	}
 	int h = dl_case_host_index(x->c, w0);

@@ -75,6 +75,9 @@ struct dl_observed {
 	struct dl_adapter_report adapter;
 	/* Host index the adapter's address maps to, or -1. */
 	int adapter_host;
+	/* The client's own log of this delivery (the adapter's client.log, or
+	 * its result line when it leaves none); owned. */
+	char *client_log;
 };
 
 void dl_observed_free(struct dl_observed *o);

@@ -323,6 +323,16 @@ finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long
 		case_error(rc, "unreadable evidence line from the mock servers\n");
 	dl_evidence_resolver(&rc->w, rc->dns_lines.data, &rc->obs, &mine_dns);
 	dl_evidence_adapter(&rc->w, out.data, exit_code, &rc->obs);
+	/* The client's own log: client.log if the adapter leaves one, else its
+	 * result line (the reference client's record of the delivery). */
+	{
+		struct dl_buf log = DL_BUF_INIT;
+		char *lp = dl_xasprintf("%s/client.log", rc->dir);
+		if (dl_read_file(lp, &log) < 0 || log.len == 0)
+			dl_buf_adds(&log, out.data ? out.data : "");
+		rc->obs.client_log = dl_buf_take(&log);
+		free(lp);
+	}
 	if (timed_out)
 		case_error(rc, "%s: the client did not finish within %d s and was killed\n",
 		    rc->c->path, r->o->timeout_s);
