@@ -111,6 +111,7 @@ static const struct {
 	{ "zone @ secure\n", "zone @ secure\n    mx3 A 127.0.0.1\n", "" },
 	{ "    @             MX    10 mx1\n", "mx1 A 1.2.3.4\n", "unknown key \"mx1\"" },
 	/* Later deliveries: then, $ROUND. */
+	{ "expect mx2 untouched\n", "expect log-mentions\n", "expected \"log-mentions NAME\"" },
 	{ "expect mx2 untouched\n", "expect mx2 untouched\nthen retry\n",
 	    "0 disposition expectations for delivery 2" },
 	{ "expect mx2 untouched\n", "expect mx2 untouched\nthen later\n",
@@ -305,6 +306,20 @@ test_judge_verdicts(void)
 	CU_ASSERT_EQUAL(verdict_of("expect deferred\n", &o, &why), DL_V_FAIL);
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "cases/t1.case:8: got delivered via mx1 (cleartext"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "want deferred [required]"));
+	free(why);
+
+	/* log-mentions: whole names only, any letter case. */
+	conn_add(&o, 0, true, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_ENCRYPTED, 0);
+	o.client_log = dl_xstrdup("relay=MXalias.T1.test[127.16.0.1]:25 status=sent\n");
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 tls\nexpect log-mentions mxalias\n",
+	    &o, NULL), DL_V_PASS);
+	conn_add(&o, 0, true, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_ENCRYPTED, 0);
+	o.client_log = dl_xstrdup("relay=old-mxalias.t1.test.evil status=sent\n");
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 tls\nexpect log-mentions mxalias\n",
+	    &o, &why), DL_V_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "without that name"));
 	free(why);
 
 	/* NON-STRICT: only a recommended expectation missed. */
