@@ -3,6 +3,7 @@
  */
 #include "runner/judge.h"
 
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -143,6 +144,14 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 		    "expected \"query-order NAME TYPE before NAME TYPE\"";
 	if (strcmp(w0, "log-mentions") == 0)
 		return a->n == 2 ? NULL : "expected \"log-mentions NAME\"";
+	if (strcmp(w0, "log-matches") == 0) {
+		regex_t re;
+		if (a->n != 2 || regcomp(&re, a->v[1], REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
+			return "expected \"log-matches REGEX\" (a POSIX extended regular "
+			    "expression without blanks)";
+		regfree(&re);
+		return NULL;
+	}
 	if (dl_case_host_index(c, w0) >= 0) {
 		if (a->n != 2)
 			return "expected \"HOST FACT\"";
@@ -153,7 +162,7 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 		    "no-second-starttls, no-pipelined-starttls, quit or sni=NAME|none";
 	}
 	return "unknown expectation, expected delivered, deferred, bounced, query, "
-	    "no-query, query-order, log-mentions or a host label";
+	    "no-query, query-order, log-mentions, log-matches or a host label";
 }
 
 void
@@ -341,6 +350,15 @@ alt_holds(const struct judge_ctx *x, const struct dl_words *a)
 	}
 	if (!strcmp(w0, "log-mentions"))
 		return log_mentions(x, a->v[1]);
+	if (!strcmp(w0, "log-matches")) {
+		regex_t re;
+		bool hit = false;
+		if (regcomp(&re, a->v[1], REG_EXTENDED | REG_ICASE | REG_NOSUB | REG_NEWLINE) == 0) {
+			hit = regexec(&re, x->o->client_log ? x->o->client_log : "", 0, NULL, 0) == 0;
+			regfree(&re);
+		}
+		return hit;
+	}
 	return host_fact(x, dl_case_host_index(x->c, w0), a->v[1]);
 }
 
@@ -357,9 +375,10 @@ describe_got(const struct judge_ctx *x, const struct dl_words *a, struct dl_buf 
 		dl_buf_printf(b, "%zu client queries", x->o->n_queries);
 		return;
 	}
-	if (!strcmp(w0, "log-mentions")) {
+	if (!strcmp(w0, "log-mentions") || !strcmp(w0, "log-matches")) {
 		size_t n = x->o->client_log ? strlen(x->o->client_log) : 0;
-		dl_buf_printf(b, "a client log of %zu bytes without that name (client.log)", n);
+		dl_buf_printf(b, "a client log of %zu bytes without %s (client.log)", n,
+		    w0[4] == 'm' && w0[5] == 'e' ? "that name" : "a match");
 		return;
 	}
 	int h = dl_case_host_index(x->c, w0);

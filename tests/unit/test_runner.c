@@ -112,6 +112,8 @@ static const struct {
 	{ "    @             MX    10 mx1\n", "mx1 A 1.2.3.4\n", "unknown key \"mx1\"" },
 	/* Later deliveries: then, $ROUND. */
 	{ "expect mx2 untouched\n", "expect log-mentions\n", "expected \"log-mentions NAME\"" },
+	{ "expect mx2 untouched\n", "expect log-matches (unclosed\n", "expected \"log-matches REGEX\"" },
+	{ "expect mx2 untouched\n", "expect log-matches warn.*tls\n", "" },
 	{ "expect mx2 untouched\n", "expect mx2 untouched\nthen retry\n",
 	    "0 disposition expectations for delivery 2" },
 	{ "expect mx2 untouched\n", "expect mx2 untouched\nthen later\n",
