@@ -170,7 +170,7 @@ resolve_tlsa(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 		h->tlsa_base = dl_xstrdup(cand[i]);
 		w->checks = dl_xcalloc(lk->n + 1, sizeof(*w->checks));
 		enum dl_tlsa_outcome o = dl_tlsa_classify(lk, &cfg->v,
-		    w->checks);
+		    &cfg->tlsa_policy, w->checks);
 		h->tlsa = dl_xcalloc(lk->n + 1, sizeof(*h->tlsa));
 		for (size_t k = 0; k < lk->n; k++) {
 			h->tlsa[k].rr = dl_rdata_str(DL_T_TLSA, &lk->rr[k]);
@@ -313,6 +313,7 @@ try_host(const struct dl_client_cfg *cfg, struct dl_result *r, size_t hi,
 	tp.checks = w->checks;
 	tp.v = &cfg->v;
 	tp.now = cfg->now;
+	tp.audit = cfg->audit;
 	if (tp.sni && tp.sni[0] == '[')
 		tp.sni = NULL;  /* 6066-3-a: never an IP literal in SNI */
 	for (size_t i = 0; i < naddr && *budget > 0; i++, (*budget)--) {
@@ -477,6 +478,83 @@ mx_route(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 	}
 }
 
+/* Does one of name's addresses equal this host's own address? */
+static bool
+is_self(struct dl_dns *dns, const char *name, const char *self)
+{
+	unsigned char a[16];
+	bool v6 = inet_pton(AF_INET6, self, a) == 1, found = false;
+	struct dl_lookup lk;
+
+	if (!v6 && inet_pton(AF_INET, self, a) != 1)
+		return false;
+	memset(&lk, 0, sizeof(lk));
+	dl_dns_lookup(dns, name, v6 ? DL_T_AAAA : DL_T_A, &lk);
+	for (size_t i = 0; i < lk.n && !found; i++)
+		found = lk.rr[i].len == (v6 ? 16u : 4u) && memcmp(lk.rr[i].data, a, lk.rr[i].len) == 0;
+	dl_lookup_clear(&lk);
+	return found;
+}
+
+/*
+ * 5321-5.1-n: a client that is itself an MX host of the destination keeps
+ * only the better MX hosts (never relays "downhill").  Returns how many of
+ * the ordered hosts stay.
+ */
+static size_t
+prune_self(const struct dl_client_cfg *cfg, struct dl_dns *dns, const struct dl_mx *mx,
+	size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(mx[i].name, ".") != 0 && is_self(dns, mx[i].name, cfg->self_addr)) {
+			size_t keep = 0;
+			while (keep < n && mx[keep].pref < mx[i].pref)
+				keep++;
+			log_info("route", "%s (preference %u) is this host: %zu better MX host(s) "
+			    "kept", mx[i].name, (unsigned)mx[i].pref, keep);
+			return keep;
+		}
+	return n;
+}
+
+/*
+ * RFC 7672 1.1 ("delayed delivery"): a message that would be deferred goes
+ * to the configured fallback relay instead, under the relay's own DANE
+ * policy, as if it were the destination.
+ */
+static void
+fallback_relay(const struct dl_client_cfg *cfg, struct dl_dns *dns, struct dl_result *r)
+{
+	struct dl_client_cfg fb = *cfg;
+	struct dl_result r2;
+
+	fb.relay = cfg->fallback;
+	fb.port = cfg->fallback_port;
+	fb.fallback = NULL;
+	dl_result_init(&r2);
+	dl_deliver(&fb, dns, &r2);
+	log_info("route", "fallback relay %s:%d: %s", cfg->fallback, cfg->fallback_port,
+	    r2.reason ? r2.reason : "?");
+	/* The destination's hosts stay on record; the relay's come after. */
+	for (size_t i = 0; i < r2.nhosts; i++) {
+		r->hosts = dl_xrealloc(r->hosts, (r->nhosts + 1) * sizeof(*r->hosts));
+		r->hosts[r->nhosts] = r2.hosts[i];
+		r->hosts[r->nhosts].role = "fallback-relay";
+		if (r2.delivered_host == (int)i) {
+			r->delivered_host = (int)r->nhosts;
+			r->delivered_conn = r2.delivered_conn;
+		}
+		r->nhosts++;
+	}
+	r2.nhosts = 0;
+	free(r2.hosts);
+	r2.hosts = NULL;
+	if (r2.disposition == DL_DELIVERED)
+		dl_result_set(r, DL_DELIVERED, r2.status, "via fallback relay %s: %s",
+		    cfg->fallback, r2.reason ? r2.reason : "");
+	dl_result_free(&r2);
+}
+
 void
 dl_deliver(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 	struct dl_result *r)
@@ -500,7 +578,14 @@ dl_deliver(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 			goto out;
 		if (strcmp(r->route, "mx") == 0) {
 			dl_mx_order(mx, nmx, &rng);
-			for (size_t i = 0; i < nmx; i++)
+			size_t keep = cfg->self_addr ? prune_self(cfg, dns, mx, nmx) : nmx;
+			if (keep == 0) {
+				/* 5321-5.1-n: this host is the best MX: nowhere to go. */
+				dl_result_set(r, DL_BOUNCED, "5.4.6", "%s: this host is its "
+				    "best MX (mail loops back to itself)", cfg->domain);
+				goto out;
+			}
+			for (size_t i = 0; i < keep; i++)
 				if (strcmp(mx[i].name, ".") != 0)
 					dl_result_add_host(r, mx[i].name,
 					    mx[i].pref, "mx");
@@ -518,6 +603,8 @@ dl_deliver(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 		w[i].tlsa_idx = -1;
 	}
 	try_hosts(cfg, dns, r, w);
+	if (r->disposition == DL_DEFERRED && cfg->fallback)
+		fallback_relay(cfg, dns, r);
 out:
 	for (size_t i = 0; w && i < r->nhosts; i++) {
 		dl_chain_clear(&w[i].chain);

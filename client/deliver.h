@@ -29,6 +29,12 @@ struct dl_client_cfg {
 	struct dl_smtp_cfg smtp;
 	struct dl_violations v;
 	time_t now;
+	/* Local policy (administrator's configuration, not RFC rules). */
+	struct dl_tlsa_policy tlsa_policy; /* usages and digests in use */
+	bool audit;                  /* RFC 7672 9.1 audit-only DANE */
+	const char *fallback;        /* fallback relay host, or NULL */
+	int fallback_port;
+	const char *self_addr;       /* this host's address, if it is an MX */
 };
 
 /* Fill r (initialised by the caller) with the attempt and its outcome. */

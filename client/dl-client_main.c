@@ -39,6 +39,8 @@ struct opts {
 	bool diagnose;
 	int timeout, connect_timeout;
 	char relay_host[256];
+	char fallback_host[256];
+	char self_addr[64];
 	char literal[64];
 	char domain[256];
 };
@@ -49,7 +51,9 @@ usage(FILE *f)
 	fprintf(f,
 	    "usage: dl-client --resolver ADDR --trust-anchor FILE --from ADDR\n"
 	    "         --rcpt ADDR [--rcpt ADDR...] --message FILE\n"
-	    "         [--policy dane|dane-only|may] [--relay HOST[:PORT]]\n"
+	    "         [--policy dane|dane-only|encrypt|may] [--relay HOST[:PORT]]\n"
+	    "         [--fallback HOST[:PORT]] [--digests sha512,sha256] [--dane-ta on|off]\n"
+	    "         [--audit] [--self ADDR]\n"
 	    "         [--port N] [--helo NAME] [--timeout S] [--connect-timeout S]\n"
 	    "         [--seed N] [--family 6,4|4,6|4|6] [--now EPOCH]\n"
 	    "         [--violate NAME]... [--list-violations] [--diagnose] [-v]\n"
@@ -138,9 +142,74 @@ parse_relay(const char *s, struct opts *o, int *port)
 	return 0;
 }
 
+/*
+ * Local policy (the administrator's configuration): "KEY=VALUE" from a
+ * command-line flag or a batch line's "options".  Returns 0 or -1.
+ */
+static int
+apply_option(struct opts *o, struct dl_client_cfg *cfg, const char *key, const char *val)
+{
+	if (strcmp(key, "fallback") == 0) {
+		const char *colon = strrchr(val, ':');
+		size_t l = colon ? (size_t)(colon - val) : strlen(val);
+		long p = colon ? strtol(colon + 1, NULL, 10) : 25;
+		if (l == 0 || l >= sizeof(o->fallback_host) || p < 1 || p > 65535)
+			return -1;
+		snprintf(o->fallback_host, sizeof(o->fallback_host), "%.*s", (int)l, val);
+		cfg->fallback = o->fallback_host;
+		cfg->fallback_port = (int)p;
+		return 0;
+	}
+	if (strcmp(key, "digests") == 0)
+		return dl_tlsa_policy_digests(&cfg->tlsa_policy, val);
+	if (strcmp(key, "dane-ta") == 0 || strcmp(key, "audit") == 0) {
+		bool on = strcmp(val, "on") == 0;
+		if (!on && strcmp(val, "off") != 0)
+			return -1;
+		if (key[0] == 'd')
+			cfg->tlsa_policy.no_dane_ta = !on;
+		else
+			cfg->audit = on;
+		return 0;
+	}
+	if (strcmp(key, "self") == 0) {
+		unsigned char tmp[16];
+		if (strlen(val) >= sizeof(o->self_addr) || (inet_pton(AF_INET, val, tmp) != 1 &&
+		    inet_pton(AF_INET6, val, tmp) != 1))
+			return -1;
+		snprintf(o->self_addr, sizeof(o->self_addr), "%s", val);
+		cfg->self_addr = o->self_addr;
+		return 0;
+	}
+	return -1;
+}
+
+/* A batch line's options: "key=value" words separated by blanks. */
+static int
+apply_options(struct opts *o, struct dl_client_cfg *cfg, const char *list)
+{
+	char *copy = dl_xstrdup(list), *save = NULL;
+	int rc = 0;
+
+	for (char *w = strtok_r(copy, " ", &save); w && rc == 0; w = strtok_r(NULL, " ", &save)) {
+		char *eq = strchr(w, '=');
+		if (eq == NULL) {
+			rc = -1;
+			break;
+		}
+		*eq = '\0';
+		rc = apply_option(o, cfg, w, eq + 1);
+		if (rc < 0)
+			fprintf(stderr, "dl-client: bad option %s=%s\n", w, eq + 1);
+	}
+	free(copy);
+	return rc;
+}
+
 enum { O_RESOLVER = 256, O_TA, O_FROM, O_RCPT, O_MESSAGE, O_POLICY, O_RELAY,
 	O_PORT, O_HELO, O_TIMEOUT, O_CTIMEOUT, O_SEED, O_FAMILY, O_NOW,
-	O_VIOLATE, O_LIST, O_DIAG, O_BATCH };
+	O_VIOLATE, O_LIST, O_DIAG, O_BATCH, O_FALLBACK, O_DIGESTS, O_DANE_TA,
+	O_AUDIT, O_SELF };
 
 static const struct option longopts[] = {
 	{ "resolver", required_argument, NULL, O_RESOLVER },
@@ -161,6 +230,11 @@ static const struct option longopts[] = {
 	{ "list-violations", no_argument, NULL, O_LIST },
 	{ "diagnose", no_argument, NULL, O_DIAG },
 	{ "batch", required_argument, NULL, O_BATCH },
+	{ "fallback", required_argument, NULL, O_FALLBACK },
+	{ "digests", required_argument, NULL, O_DIGESTS },
+	{ "dane-ta", required_argument, NULL, O_DANE_TA },
+	{ "audit", no_argument, NULL, O_AUDIT },
+	{ "self", required_argument, NULL, O_SELF },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -231,6 +305,17 @@ parse_args(int argc, char **argv, struct opts *o, struct dl_client_cfg *cfg,
 		case O_LIST: list_violations(); return EX_OK_;
 		case O_DIAG: o->diagnose = true; break;
 		case O_BATCH: o->batch = optarg; break;
+		case O_FALLBACK:
+		case O_DIGESTS:
+		case O_DANE_TA:
+		case O_SELF: {
+			const char *key = c == O_FALLBACK ? "fallback" : c == O_DIGESTS ?
+			    "digests" : c == O_DANE_TA ? "dane-ta" : "self";
+			if (apply_option(o, cfg, key, optarg) < 0)
+				return fprintf(stderr, "bad --%s %s\n", key, optarg), EX_USAGE_;
+			break;
+		}
+		case O_AUDIT: cfg->audit = true; break;
 		case 'v': (*verbose)++; break;
 		case 'h': usage(stdout); return EX_OK_;
 		default: usage(stderr); return EX_USAGE_;
@@ -335,7 +420,7 @@ run(struct opts *o, struct dl_client_cfg *cfg)
 	}
 	dl_smtp_body(msg.data, msg.len, &body);
 	cfg->smtp.body = &body;
-	cfg->smtp.tls = dl_tls_ctx_new(&cfg->v, &err);
+	cfg->smtp.tls = dl_tls_ctx_new(&cfg->v, &cfg->tlsa_policy, &err);
 	if (cfg->smtp.tls == NULL) {
 		fprintf(stderr, "dl-client: TLS setup: %s\n", err.msg);
 		goto out;
@@ -409,6 +494,23 @@ batch_one(const struct opts *base_o, const struct dl_client_cfg *base,
 	if ((v = dl_policy_parse(dl_jv_str(line, "policy", "dane"))) >= 0)
 		cfg.policy = (enum dl_policy)v;
 	cfg.port = relay_port > 0 ? relay_port : base->port;
+	/* The line's own local policy; a digest ranking of its own needs a TLS
+	 * context of its own (OpenSSL ranks digests per SSL_CTX). */
+	const char *options = dl_jv_str(line, "options", "");
+	SSL_CTX *own_ctx = NULL;
+	if (options[0] && apply_options(&o, &cfg, options) < 0) {
+		printf("{\"case\":%s,\"disposition\":\"deferred\",\"reason\":"
+		    "\"unusable options in the batch line\"}\n", idj.data);
+		goto out;
+	}
+	if (cfg.tlsa_policy.n_digests > 0) {
+		if ((own_ctx = dl_tls_ctx_new(&cfg.v, &cfg.tlsa_policy, &err)) == NULL) {
+			printf("{\"case\":%s,\"disposition\":\"deferred\",\"reason\":"
+			    "\"TLS context: %s\"}\n", idj.data, err.msg);
+			goto out;
+		}
+		cfg.smtp.tls = own_ctx;
+	}
 	if (check_rcpts(&o) >= 0 || dl_read_file(o.message, &msg) < 0) {
 		printf("{\"case\":%s,\"disposition\":\"deferred\",\"reason\":"
 		    "\"unusable batch line\"}\n", idj.data);
@@ -438,6 +540,7 @@ batch_one(const struct opts *base_o, const struct dl_client_cfg *base,
 	fflush(stdout);
 	dl_result_free(&r);
 out:
+	SSL_CTX_free(own_ctx);
 	dl_dns_free(dns);
 	dl_buf_free(&idj);
 	dl_buf_free(&msg);
@@ -462,7 +565,7 @@ run_batch(struct opts *o, struct dl_client_cfg *cfg)
 		fprintf(stderr, "dl-client: %s: %m\n", o->batch);
 		return EX_USAGE_;
 	}
-	cfg->smtp.tls = dl_tls_ctx_new(&cfg->v, &err);
+	cfg->smtp.tls = dl_tls_ctx_new(&cfg->v, &cfg->tlsa_policy, &err);
 	if (cfg->smtp.tls == NULL) {
 		fprintf(stderr, "dl-client: TLS setup: %s\n", err.msg);
 		dl_buf_free(&text);

@@ -241,6 +241,9 @@ json_tls(struct dl_jw *w, const struct dl_tls_info *t)
 	dl_jw_kstr(w, "matched_tlsa", t->matched);
 	dl_jw_kstr(w, "peername", t->peername);
 	dl_jw_kstr(w, "verify_error", t->verify_error);
+	if (t->audit_warning)
+		dl_jw_kstr(w, "warning", "audit: DANE authentication failed, delivered "
+		    "unauthenticated (RFC 7672 9.1 audit-only mode)");
 	dl_jw_kstr(w, "error", t->error);
 	dl_jw_obj_end(w);
 }

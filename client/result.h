@@ -74,6 +74,7 @@ struct dl_tls_info {
 	char *peername;        /* the name that matched (DANE-TA) */
 	char *verify_error;
 	char *error;           /* handshake error text */
+	bool audit_warning;    /* audit mode let an authentication failure pass */
 };
 
 struct dl_conn_rec {

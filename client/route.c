@@ -9,7 +9,7 @@
 #include "util/buf.h"
 
 static const char *const policy_names[DL_POLICY_COUNT] = {
-	"dane", "dane-only", "may",
+	"dane", "dane-only", "may", "encrypt",
 };
 static const char *const route_names[DL_ROUTE_COUNT] = {
 	"mx", "implicit-mx", "null-mx", "nxdomain", "defer",
@@ -245,6 +245,11 @@ mandatory_miss(enum dl_policy policy, const struct dl_violations *v,
 	    !dl_violates(v, DL_V_MANDATORY_AS_OPPORTUNISTIC)) {
 		*why = reason;
 		return DL_PLAN_SKIP;
+	}
+	/* 3207-6-a: a destination configured for mandatory TLS. */
+	if (policy == DL_POLICY_ENCRYPT) {
+		*why = "policy encrypt: TLS required, no TLSA to authenticate with";
+		return DL_PLAN_ENCRYPT;
 	}
 	*why = "no secure usable TLSA: pre-DANE opportunistic TLS";
 	return DL_PLAN_OPPORTUNISTIC;

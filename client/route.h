@@ -24,6 +24,8 @@ enum dl_policy {
 	DL_POLICY_DANE = 0,   /* opportunistic DANE (default) */
 	DL_POLICY_DANE_ONLY,  /* mandatory DANE */
 	DL_POLICY_MAY,        /* pre-DANE opportunistic TLS, no TLSA lookups */
+	DL_POLICY_ENCRYPT,    /* mandatory TLS (RFC 3207 6): DANE where TLSA
+	                         applies, TLS without authentication elsewhere */
 	DL_POLICY_COUNT
 };
 const char *dl_policy_str(enum dl_policy p);

@@ -10,9 +10,11 @@
 
 #include "lab/pki.h"
 #include "util/buf.h"
+#include "util/log.h"
 
 SSL_CTX *
-dl_tls_ctx_new(const struct dl_violations *v, struct dl_err *err)
+dl_tls_ctx_new(const struct dl_violations *v, const struct dl_tlsa_policy *pol,
+    struct dl_err *err)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 
@@ -27,11 +29,16 @@ dl_tls_ctx_new(const struct dl_violations *v, struct dl_err *err)
 	/*
 	 * 7672-5-b, 7671-9-f: digest agility.  OpenSSL only considers the
 	 * records of the strongest digest per (usage, selector), ranked by
-	 * these ordinals; equal ordinals switch agility off.
+	 * these ordinals; equal ordinals switch agility off.  The ranking is
+	 * the administrator's (7671-9-b: sha512 above sha256 by default); a
+	 * digest left out of it is disabled (ordinal 0, and tlsa.c has
+	 * already made its records unusable).
 	 */
-	int ord512 = dl_violates(v, DL_V_NO_DIGEST_AGILITY) ? 1 : 2;
-	if (SSL_CTX_dane_mtype_set(ctx, EVP_sha256(), 1, 1) <= 0 ||
-	    SSL_CTX_dane_mtype_set(ctx, EVP_sha512(), 2, (uint8_t)ord512) <= 0) {
+	unsigned ord256 = dl_tlsa_policy_rank(pol, 1), ord512 = dl_tlsa_policy_rank(pol, 2);
+	if (dl_violates(v, DL_V_NO_DIGEST_AGILITY))
+		ord256 = ord512 = 1;
+	if (SSL_CTX_dane_mtype_set(ctx, ord256 ? EVP_sha256() : NULL, 1, (uint8_t)ord256) <= 0 ||
+	    SSL_CTX_dane_mtype_set(ctx, ord512 ? EVP_sha512() : NULL, 2, (uint8_t)ord512) <= 0) {
 		dl_err_crypto(err, "SSL_CTX_dane_mtype_set");
 		goto fail;
 	}
@@ -270,6 +277,14 @@ dl_tls_judge(SSL *ssl, const struct dl_tls_params *p,
 		info->authenticated = false;
 		info->verify_error = dl_xstrdup("leaf certificate outside its "
 		    "validity dates (violation check-dates-dane-ee)");
+	}
+	/* 7672-9.1-a: audit-only mode logs the shortfall and goes on. */
+	if (!info->authenticated && p->audit) {
+		info->audit_warning = true;
+		log_warn("tls", "audit: DANE authentication failed (%s); delivering "
+		    "anyway, unauthenticated", info->verify_error ? info->verify_error :
+		    "no TLSA record matched");
+		return true;
 	}
 	/* 7672-3.2-b, 7672-9.1-b: no delivery after an authentication
 	 * failure. */

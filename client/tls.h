@@ -30,10 +30,13 @@ struct dl_tls_params {
 	const enum dl_tlsa_check *checks; /* per record of tlsa */
 	const struct dl_violations *v;
 	time_t now;
+	bool audit;                       /* RFC 7672 9.1: deliver despite an
+	                                     authentication failure, warn */
 };
 
 /* Caller frees with SSL_CTX_free(). */
-SSL_CTX *dl_tls_ctx_new(const struct dl_violations *v, struct dl_err *err);
+SSL_CTX *dl_tls_ctx_new(const struct dl_violations *v, const struct dl_tlsa_policy *pol,
+	struct dl_err *err);
 /* A new SSL for one connection; caller frees with SSL_free(). */
 SSL *dl_tls_new(SSL_CTX *ctx, const struct dl_tls_params *p,
 	struct dl_tls_info *info, struct dl_err *err);

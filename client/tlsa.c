@@ -3,12 +3,18 @@
  */
 #include "client/tlsa.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 #include <openssl/evp.h>
 #include <openssl/x509.h>
+
+#include "util/buf.h"
 
 static const char *const check_names[DL_TLSA_CHECK_COUNT] = {
 	"usable", "pkix-usage", "unknown-usage", "unknown-selector",
 	"unknown-mtype", "bad-digest-length", "bad-full-data", "truncated",
+	"disabled-by-policy",
 };
 static const char *const outcome_names[DL_TLSA_OUTCOME_COUNT] = {
 	"usable", "unusable-only", "none-secure", "none-insecure", "failed",
@@ -80,6 +86,46 @@ dl_tlsa_check(const struct dl_rdata *rd, const struct dl_violations *v)
 	}
 }
 
+int
+dl_tlsa_policy_digests(struct dl_tlsa_policy *p, const char *list)
+{
+	char *copy = dl_xstrdup(list), *save = NULL;
+	int rc = 0;
+
+	p->n_digests = 0;
+	for (char *d = strtok_r(copy, ",", &save); d && rc == 0; d = strtok_r(NULL, ",", &save)) {
+		unsigned mt = strcmp(d, "sha256") == 0 ? 1 : strcmp(d, "sha512") == 0 ? 2 : 0;
+		if (mt == 0 || p->n_digests == 2 || (p->n_digests == 1 && p->digests[0] == mt))
+			rc = -1;
+		else
+			p->digests[p->n_digests++] = mt;
+	}
+	free(copy);
+	return rc == 0 && p->n_digests > 0 ? 0 : -1;
+}
+
+unsigned
+dl_tlsa_policy_rank(const struct dl_tlsa_policy *p, unsigned mtype)
+{
+	if (p == NULL || p->n_digests == 0)
+		return mtype == 2 ? 2 : mtype == 1 ? 1 : 0;
+	for (size_t i = 0; i < p->n_digests; i++)
+		if (p->digests[i] == mtype)
+			return (unsigned)(p->n_digests - i);
+	return 0;
+}
+
+/* Does this client's policy use a well-formed record of these parameters? */
+static bool
+policy_allows(const struct dl_tlsa_policy *p, const struct dl_rdata *rd)
+{
+	if (p == NULL)
+		return true;
+	if (rd->data[0] == 2 && p->no_dane_ta)
+		return false;
+	return rd->data[2] == 0 || dl_tlsa_policy_rank(p, rd->data[2]) > 0;
+}
+
 enum dl_tlsa_step
 dl_tlsa_judge(const struct dl_lookup *lk, const struct dl_violations *v)
 {
@@ -103,12 +149,16 @@ dl_tlsa_judge(const struct dl_lookup *lk, const struct dl_violations *v)
 
 enum dl_tlsa_outcome
 dl_tlsa_classify(const struct dl_lookup *lk, const struct dl_violations *v,
-	enum dl_tlsa_check *checks)
+	const struct dl_tlsa_policy *pol, enum dl_tlsa_check *checks)
 {
 	bool usable = false;
 
 	for (size_t i = 0; i < lk->n; i++) {
 		checks[i] = dl_tlsa_check(&lk->rr[i], v);
+		/* 6698-4.1-i, 7672-2.2.3-b: disabled by policy is unusable, and
+		 * (like every unusable record) still demands TLS. */
+		if (checks[i] == DL_TLSA_OK && !policy_allows(pol, &lk->rr[i]))
+			checks[i] = DL_TLSA_DISABLED;
 		if (checks[i] == DL_TLSA_OK)
 			usable = true;
 	}

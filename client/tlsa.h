@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "client/lookup.h"
 #include "client/violate.h"
@@ -25,9 +26,29 @@ enum dl_tlsa_check {
 	DL_TLSA_BAD_DIGEST_LENGTH,
 	DL_TLSA_BAD_FULL_DATA,     /* Full(0) data that is no cert / SPKI */
 	DL_TLSA_TRUNCATED,         /* fewer than 3 octets, or no data */
+	DL_TLSA_DISABLED,          /* well-formed, but this client's policy
+	                              disables its usage or digest */
 	DL_TLSA_CHECK_COUNT
 };
 const char *dl_tlsa_check_str(enum dl_tlsa_check c);
+
+/*
+ * The administrator's TLSA policy (RFC 7671 §9, RFC 6698 §4.1-i): the
+ * usages and digests this client uses, the digests in order of preference.
+ * Zero-initialised means all of them, SHA2-512 preferred to SHA2-256.
+ */
+struct dl_tlsa_policy {
+	bool no_dane_ta;           /* DANE-TA(2) records are unusable */
+	size_t n_digests;          /* 0: the default ranking */
+	unsigned digests[2];       /* matching types, most preferred first */
+};
+
+/* "sha512,sha256" (most preferred first; a digest left out is disabled);
+ * -1 on an unknown name or a repeat. */
+int dl_tlsa_policy_digests(struct dl_tlsa_policy *p, const char *list);
+/* OpenSSL's ordinal for matching type mtype (1 or 2): higher is preferred,
+ * 0 disables it (SSL_CTX_dane_mtype_set). */
+unsigned dl_tlsa_policy_rank(const struct dl_tlsa_policy *p, unsigned mtype);
 
 /* Check one TLSA RDATA (wire format). */
 enum dl_tlsa_check dl_tlsa_check(const struct dl_rdata *rd,
@@ -60,6 +81,7 @@ enum dl_tlsa_step dl_tlsa_judge(const struct dl_lookup *lk,
  * each record (array of lk->n) and returns USABLE or UNUSABLE_ONLY.
  */
 enum dl_tlsa_outcome dl_tlsa_classify(const struct dl_lookup *lk,
-	const struct dl_violations *v, enum dl_tlsa_check *checks);
+	const struct dl_violations *v, const struct dl_tlsa_policy *pol,
+	enum dl_tlsa_check *checks);
 
 #endif

@@ -75,6 +75,8 @@ struct dl_case_send {
 	char *from;
 	char *relay;            /* NULL or name[:port] */
 	char *resolver;         /* "lab" (default) or "untrusted" */
+	struct dl_words options; /* client configuration, "key=value" as written:
+	                            fallback=, digests=, dane-ta=, audit=, self= */
 	int line;
 };
 

@@ -371,6 +371,43 @@ kw_host(struct reader *r, struct dl_words *w)
 		dl_words_push(&h->opts, w->v[i]);
 }
 
+/*
+ * Client configuration a case may ask for (cases/FORMAT.md): each runs only
+ * against an adapter that declares the feature "option:KEY".
+ */
+static const char *const client_options[] = {
+	"fallback", "digests", "dane-ta", "audit", "self", NULL,
+};
+
+/* Is "key" (of "key=value", '=' already cut) a client option? */
+static bool
+client_option(const char *key)
+{
+	for (const char *const *o = client_options; *o; o++)
+		if (strcmp(*o, key) == 0)
+			return true;
+	return false;
+}
+
+/* The values each option takes; names (fallback=, self=) are checked later. */
+static void
+client_option_check(struct reader *r, const char *kv)
+{
+	const char *v = strchr(kv, '=') + 1;
+
+	if (strncmp(kv, "digests=", 8) == 0) {
+		char *list = dl_xstrdup(v), *save = NULL;
+		for (char *d = strtok_r(list, ",", &save); d; d = strtok_r(NULL, ",", &save))
+			if (strcmp(d, "sha256") != 0 && strcmp(d, "sha512") != 0)
+				PERR(r, "unknown digest \"%s\" in digests=, expected sha256 "
+				    "and/or sha512, most preferred first", d);
+		free(list);
+	} else if ((strncmp(kv, "dane-ta=", 8) == 0 || strncmp(kv, "audit=", 6) == 0) &&
+	    strcmp(v, "on") != 0 && strcmp(v, "off") != 0) {
+		PERR(r, "bad \"%s\", expected on or off", kv);
+	}
+}
+
 static void
 kw_send(struct reader *r, struct dl_words *w)
 {
@@ -394,9 +431,22 @@ kw_send(struct reader *r, struct dl_words *w)
 		    strcmp(w->v[i], "from") == 0 ? &s->from :
 		    strcmp(w->v[i], "relay") == 0 ? &s->relay :
 		    strcmp(w->v[i], "resolver") == 0 ? &s->resolver : NULL;
+		if (field == NULL && client_option(w->v[i])) {
+			bool again = dl_words_opt(&s->options, w->v[i]) != NULL;
+			*eq = '=';
+			if (again || eq[1] == '\0') {
+				PERR(r, "send option \"%.*s\" given twice or empty",
+				    (int)(eq - w->v[i]), w->v[i]);
+			} else {
+				client_option_check(r, w->v[i]);
+				dl_words_push(&s->options, w->v[i]);
+			}
+			continue;
+		}
 		if (field == NULL)
 			PERR(r, "unknown send option \"%s\", expected policy=, rcpt=, "
-			    "from=, relay= or resolver=", w->v[i]);
+			    "from=, relay=, resolver=, fallback=, digests=, dane-ta=, "
+			    "audit= or self=", w->v[i]);
 		else if (*field != NULL)
 			PERR(r, "send option \"%s\" given twice", w->v[i]);
 		else
@@ -404,8 +454,10 @@ kw_send(struct reader *r, struct dl_words *w)
 		*eq = '=';
 	}
 	if (s->policy && strcmp(s->policy, "dane") != 0 &&
-	    strcmp(s->policy, "dane-only") != 0 && strcmp(s->policy, "may") != 0)
-		PERR(r, "unknown policy \"%s\", expected dane, dane-only or may", s->policy);
+	    strcmp(s->policy, "dane-only") != 0 && strcmp(s->policy, "may") != 0 &&
+	    strcmp(s->policy, "encrypt") != 0)
+		PERR(r, "unknown policy \"%s\", expected dane, dane-only, encrypt or may",
+		    s->policy);
 	if (s->resolver && strcmp(s->resolver, "lab") != 0 && strcmp(s->resolver, "untrusted") != 0)
 		PERR(r, "unknown resolver \"%s\", expected lab or untrusted", s->resolver);
 }
@@ -727,6 +779,7 @@ dl_case_free(struct dl_case *c)
 	free(c->send.from);
 	free(c->send.relay);
 	free(c->send.resolver);
+	dl_words_free(&c->send.options);
 	for (size_t i = 0; i < c->n_thens; i++)
 		free(c->thens[i].kind);
 	free(c->thens);

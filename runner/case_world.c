@@ -474,6 +474,53 @@ zone_spec_free(struct dl_zone_spec *z)
 
 /* ---- send ---- */
 
+/* send's client options, with names made absolute and hosts made addresses. */
+static int
+options_build(struct cw_ctx *x)
+{
+	const struct dl_case *c = x->c;
+	struct dl_buf b = DL_BUF_INIT;
+	int rc = 0;
+
+	for (size_t i = 0; i < c->send.options.n; i++) {
+		const char *kv = c->send.options.v[i], *v = strchr(kv, '=') + 1;
+		if (b.len)
+			dl_buf_addc(&b, ' ');
+		if (strncmp(kv, "fallback=", 9) == 0) {
+			char *host = dl_xstrdup(v), *colon = strrchr(host, ':');
+			int port = colon ? atoi(colon + 1) : 25;
+			if (colon)
+				*colon = '\0';
+			if (port <= 0 || port > 65535) {
+				dl_diag_add(x->diag, c->path, c->send.line, "bad port in \"%s\", "
+				    "expected fallback=NAME[:PORT] with PORT 1-65535", kv);
+				rc = -1;
+			} else if (x->w) {
+				char *abs = cw_abs_nodot(host, x->w->apex);
+				dl_buf_printf(&b, "fallback=%s:%d", abs, port);
+				free(abs);
+			}
+			free(host);
+		} else if (strncmp(kv, "self=", 5) == 0) {
+			/* The client is that host: its address is the client's own. */
+			int h = dl_case_host_index(c, v);
+			if (h < 0) {
+				dl_diag_add(x->diag, c->path, c->send.line, "self=%s: unknown host, "
+				    "expected a declared host label", v);
+				rc = -1;
+			} else if (x->w) {
+				dl_buf_printf(&b, "self=%s", x->w->addr4[h]);
+			}
+		} else {
+			dl_buf_adds(&b, kv);
+		}
+	}
+	if (x->w)
+		x->w->options = dl_buf_take(&b);
+	dl_buf_free(&b);
+	return rc;
+}
+
 static int
 send_build(struct cw_ctx *x)
 {
@@ -520,6 +567,8 @@ send_build(struct cw_ctx *x)
 		}
 		free(host);
 	}
+	if (options_build(x) < 0)
+		rc = -1;
 	return rc;
 }
 
@@ -601,6 +650,7 @@ dl_case_world_free(struct dl_case_world *w)
 		free(w->addr6[h]);
 		free(w->backend4[h]);
 	}
+	free(w->options);
 	free(w->addr4);
 	free(w->addr6);
 	free(w->backend4);

@@ -47,6 +47,8 @@ struct dl_case_world {
 	char *rcpt;                 /* absolute address */
 	char *rcpt_domain;          /* without trailing dot */
 	char *relay;                /* "host:port" or NULL */
+	char *options;              /* client options for the adapter, resolved:
+	                               "fallback=NAME:PORT self=ADDR digests=..." */
 	bool uses_ipv6;
 };
 

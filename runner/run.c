@@ -519,6 +519,7 @@ write_batch_file(struct run *r, const char *file, int shard, int jobs, size_t *c
 		dl_jw_kstr(&w, "from", rc->c->send.from);
 		dl_jw_kstr(&w, "policy", rc->c->send.policy);
 		dl_jw_kstr(&w, "relay", rc->w.relay ? rc->w.relay : "");
+		dl_jw_kstr(&w, "options", rc->w.options ? rc->w.options : "");
 		dl_jw_kstr(&w, "resolver", rc->w.resolver);
 		dl_jw_kstr(&w, "message", msg);
 		dl_jw_kstr(&w, "case_dir", rc->dir);
@@ -710,6 +711,29 @@ all_cases_error(struct run *r, const char *why)
 		}
 }
 
+/*
+ * The adapter feature a case needs and this adapter lacks (caller frees), or
+ * NULL: its conditional(FEATURE), "mandatory-tls" for policy=encrypt, and
+ * "option:KEY" for each client option of its send line.
+ */
+static char *
+missing_feature(const struct run *r, const struct dl_case *c)
+{
+	if (c->level == DL_LEVEL_CONDITIONAL && !dl_adapter_has(&r->adapter, c->feature))
+		return dl_xstrdup(c->feature);
+	if (c->send.policy && strcmp(c->send.policy, "encrypt") == 0 &&
+	    !dl_adapter_has(&r->adapter, "mandatory-tls"))
+		return dl_xstrdup("mandatory-tls");
+	for (size_t i = 0; i < c->send.options.n; i++) {
+		char *f = dl_xasprintf("option:%.*s",
+		    (int)strcspn(c->send.options.v[i], "="), c->send.options.v[i]);
+		if (!dl_adapter_has(&r->adapter, f))
+			return f;
+		free(f);
+	}
+	return NULL;
+}
+
 static int
 sandboxed_run(struct run *r)
 {
@@ -729,12 +753,14 @@ sandboxed_run(struct run *r)
 	}
 	mkdir_p(r->workdir);
 	place_cases(r);
-	for (size_t i = 0; i < r->n; i++)
-		if (r->cases[i].placed && r->cases[i].c->level == DL_LEVEL_CONDITIONAL &&
-		    !dl_adapter_has(&r->adapter, r->cases[i].c->feature)) {
+	for (size_t i = 0; i < r->n; i++) {
+		char *missing = r->cases[i].placed ? missing_feature(r, r->cases[i].c) : NULL;
+		if (missing) {
 			r->cases[i].placed = false;
 			r->cases[i].unsupported = true;
+			r->cases[i].missing = missing;
 		}
+	}
 	long t0 = dl_now_ms();
 	if (lab_up(r) < 0 || servers_up(r) < 0) {
 		all_cases_error(r, "the lab did not come up (see above)");

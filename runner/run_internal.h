@@ -21,7 +21,8 @@ struct rcase {
 	int index;                /* placement in the run: fixes its addresses */
 	struct dl_case_world w;
 	bool placed;              /* in the lab and still to be run */
-	bool unsupported;         /* conditional on a feature the adapter lacks */
+	bool unsupported;         /* needs a feature the adapter lacks */
+	char *missing;            /* that feature */
 	char *dir;                /* evidence directory (of the current delivery) */
 	char *top_dir;            /* the case's evidence directory (delivery 1) */
 	char *sync_prefix;        /* "<id>/" */

@@ -86,6 +86,7 @@ run_send_env(const struct run *r, const struct rcase *rc)
 	env_add(&env, "DANELAB_FROM", rc->c->send.from);
 	env_add(&env, "DANELAB_POLICY", rc->c->send.policy);
 	env_add(&env, "DANELAB_RELAY", rc->w.relay ? rc->w.relay : "");
+	env_add(&env, "DANELAB_OPTIONS", rc->w.options ? rc->w.options : "");
 	env_add(&env, "DANELAB_MESSAGE", msg);
 	/* The untrusted path, for the cases about trusting someone else's AD bit. */
 	env_add(&env, "DANELAB_RESOLVER", rc->w.resolver);
@@ -202,12 +203,13 @@ write_repro(const struct run *r, const struct rcase *rc)
 	    "export DANELAB_BIN=%s DANELAB_RESOLVER=127.0.0.1 \\\n"
 	    "  DANELAB_TRUST_ANCHOR=\"${DANELAB_TRUST_ANCHOR:-%s}\" \\\n"
 	    "  DANELAB_CASE=%s DANELAB_RCPT='%s' DANELAB_FROM='%s' \\\n"
-	    "  DANELAB_POLICY=%s DANELAB_RELAY='%s' DANELAB_MESSAGE=\"$PWD/message.eml\"%s%s%s\n"
+	    "  DANELAB_POLICY=%s DANELAB_RELAY='%s' DANELAB_OPTIONS='%s' \\\n"
+	    "  DANELAB_MESSAGE=\"$PWD/message.eml\"%s%s%s\n"
 	    "exec %s send\n"
 	    "# 3. Or just rerun it with the same clock: %s/danelab run --now %lld %s\n",
 	    rc->c->id, r->o->paths->bindir, rc->c->id, rc->dir, r->o->paths->bindir,
 	    r->lab ? run_lab_trust_anchor(r->lab) : "", rc->c->id, rc->w.rcpt, rc->c->send.from, rc->c->send.policy,
-	    rc->w.relay ? rc->w.relay : "",
+	    rc->w.relay ? rc->w.relay : "", rc->w.options ? rc->w.options : "",
 	    r->o->violate ? " DANELAB_VIOLATE='" : "", r->o->violate ? r->o->violate : "",
 	    r->o->violate ? "'" : "", r->adapter.path, r->o->paths->bindir,
 	    (long long)r->o->now, rc->c->id);
@@ -306,7 +308,7 @@ run_finish_results(struct run *r)
 		if (rc->unsupported) {
 			rc->res.verdict = DL_V_UNSUPPORTED;
 			rc->res.reasons = dl_xasprintf("%s: needs feature \"%s\", which adapter %s "
-			    "does not declare\n", rc->c->path, rc->c->feature, r->adapter.name);
+			    "does not declare\n", rc->c->path, rc->missing, r->adapter.name);
 		} else {
 			rc->res.verdict = DL_V_ERROR;
 			rc->res.reasons = dl_xstrdup(rc->error ? rc->error : "not run\n");
@@ -360,6 +362,7 @@ run_free(struct run *r)
 		dl_case_world_free(&rc->w);
 		free(rc->dir);
 		free(rc->top_dir);
+		free(rc->missing);
 		free(rc->sync_prefix);
 		free(rc->error);
 		dl_buf_free(&rc->ev_lines);

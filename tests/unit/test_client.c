@@ -283,13 +283,26 @@ test_tlsa_outcomes_and_plans(void)
 	rd = tlsa_rd(buf, 1, 1, 1, d, 32);
 	dl_lookup_add_rr(&lk, rd.data, rd.len);
 	CU_ASSERT_EQUAL(dl_tlsa_judge(&lk, &none), DL_STEP_USE);
-	CU_ASSERT_EQUAL(dl_tlsa_classify(&lk, &none, checks),
+	CU_ASSERT_EQUAL(dl_tlsa_classify(&lk, &none, NULL, checks),
 	    DL_TLSA_UNUSABLE_ONLY);
 	rd = tlsa_rd(buf, 3, 1, 1, d, 32);
 	dl_lookup_add_rr(&lk, rd.data, rd.len);
-	CU_ASSERT_EQUAL(dl_tlsa_classify(&lk, &none, checks), DL_TLSA_USABLE);
+	CU_ASSERT_EQUAL(dl_tlsa_classify(&lk, &none, NULL, checks), DL_TLSA_USABLE);
 	CU_ASSERT_EQUAL(checks[0], DL_TLSA_PKIX_USAGE);
 	CU_ASSERT_EQUAL(checks[1], DL_TLSA_OK);
+	/* Local policy: a disabled digest makes the record unusable. */
+	struct dl_tlsa_policy pol = { 0 };
+	CU_ASSERT_EQUAL(dl_tlsa_policy_rank(&pol, 2), 2);
+	CU_ASSERT_EQUAL(dl_tlsa_policy_rank(&pol, 1), 1);
+	CU_ASSERT_EQUAL(dl_tlsa_policy_digests(&pol, "sha512"), 0);
+	CU_ASSERT_EQUAL(dl_tlsa_policy_rank(&pol, 1), 0);
+	CU_ASSERT_EQUAL(dl_tlsa_classify(&lk, &none, &pol, checks), DL_TLSA_UNUSABLE_ONLY);
+	CU_ASSERT_EQUAL(checks[1], DL_TLSA_DISABLED);
+	CU_ASSERT_EQUAL(dl_tlsa_policy_digests(&pol, "sha256,sha512"), 0);
+	CU_ASSERT(dl_tlsa_policy_rank(&pol, 1) > dl_tlsa_policy_rank(&pol, 2));
+	CU_ASSERT_EQUAL(dl_tlsa_classify(&lk, &none, &pol, checks), DL_TLSA_USABLE);
+	CU_ASSERT_EQUAL(dl_tlsa_policy_digests(&pol, "sha256,sha256"), -1);
+	CU_ASSERT_EQUAL(dl_tlsa_policy_digests(&pol, "md5"), -1);
 	lk.sec = DL_SEC_INSECURE;
 	CU_ASSERT_EQUAL(dl_tlsa_judge(&lk, &none), DL_STEP_NEXT_INSECURE);
 	v = viol(DL_V_INSECURE_TLSA_ENFORCED);
