@@ -678,6 +678,32 @@ next_round(struct run *r)
 	dl_buf_free(&rules);
 }
 
+/* Put back delivery 1's world of every case with later deliveries. */
+static void
+first_round_again(struct run *r)
+{
+	struct dl_case_world **worlds = dl_xcalloc(r->n + 1, sizeof(*worlds));
+	struct dl_buf rules = DL_BUF_INIT;
+	size_t nw = 0;
+	struct dl_err err;
+
+	for (size_t i = 0; i < r->n; i++) {
+		struct rcase *rc = &r->cases[i];
+		if (!rc->placed)
+			continue;
+		dl_buf_add(&rules, rc->w.dns_rules.data ? rc->w.dns_rules.data : "",
+		    rc->w.dns_rules.len);
+		if (rc->w.n_rounds > 1)
+			worlds[nw++] = &rc->w;
+	}
+	if (run_lab_next_round(r->lab, worlds, nw, 1, rules.data ? rules.data : "", &err) < 0)
+		for (size_t i = 0; i < nw; i++)
+			case_error(&r->cases[worlds[i]->index], "the lab could not restore its "
+			    "first world for the next iteration: %s\n", err.msg);
+	free(worlds);
+	dl_buf_free(&rules);
+}
+
 /* One iteration of the run: every case's first delivery, then the later
  * deliveries of cases with `then` lines. */
 static void
@@ -697,6 +723,9 @@ send_rounds(struct run *r)
 	for (size_t i = 0; i < r->n; i++)
 		if (r->cases[i].placed && r->cases[i].w.n_rounds > 1)
 			set_round_dir(r, &r->cases[i]);
+	/* Another --repeat iteration starts from the first world again. */
+	if (rounds > 1 && r->repeat < r->o->repeat)
+		first_round_again(r);
 }
 
 /* ---- the run ---- */

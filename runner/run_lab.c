@@ -443,10 +443,10 @@ install_round_zones(struct run_lab *lab, struct dl_case_world *const *cases, siz
 	for (size_t i = 0; i < n_cases; i++) {
 		for (size_t k = 0; k < cases[i]->n_zones; k++) {
 			const struct dl_zone_spec *z = &cases[i]->zones[k];
-			if (z->n_rounds < round || z->served_by == DL_SERVED_DEAD)
+			if (z->n_rounds < 2 || z->n_rounds < round || z->served_by == DL_SERVED_DEAD)
 				continue;
 			char *from = dl_world_zone_file(&lab->world, z->origin, round);
-			char *to = dl_world_zone_file(&lab->world, z->origin, 1);
+			char *to = dl_world_zone_file(&lab->world, z->origin, 0);
 			int rc = install_file(from, to, err);
 			free(from);
 			free(to);

@@ -21,13 +21,13 @@ dl_zemit_zone_path(const char *zone_dir, const ldns_rdf *origin)
 	return p;
 }
 
-/* Round 1 is the zone file NSD loads; later rounds wait beside it. */
+/* Round 0 is the zone file NSD loads; each version k waits beside it (.rK). */
 char *
 dl_zemit_round_path(const char *zone_dir, const ldns_rdf *origin, int round)
 {
 	char *base = dl_zemit_zone_path(zone_dir, origin), *p;
 
-	if (round <= 1)
+	if (round <= 0)
 		return base;
 	p = dl_xasprintf("%s.r%d", base, round);
 	free(base);

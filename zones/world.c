@@ -173,7 +173,15 @@ build_zone_round(struct dl_zbuild *zbs, size_t n, size_t i, int round, time_t no
 		dl_zfault_mode(zb);
 		r = dl_zserve_split(zb, zone_dir, err);
 	}
-	if (r == 0) {
+	/* NSD loads version 1; with versions, each is kept as .rK as well, so
+	 * that any one can be put back (a run's --repeat starts at round 1). */
+	if (r == 0 && round == 1) {
+		path = dl_zemit_round_path(zone_dir, zb->origin, 0);
+		r = dl_zemit_zone(zb, path, err);
+		free(path);
+		path = NULL;
+	}
+	if (r == 0 && zb->spec->n_rounds > 1) {
 		path = dl_zemit_round_path(zone_dir, zb->origin, round);
 		r = dl_zemit_zone(zb, path, err);
 	}

@@ -12,10 +12,10 @@
  *   - signs with NSEC or NSEC3, signatures valid around `now`,
  *   - applies the mode's fault and the per-RRset faults,
  *   - writes <dir>/zones/<origin>zone and the NSD zone lists,
- *   - for a zone with n_rounds > 1, also writes the version served in
- *     each later round k to <origin>zone.r<k>: the same keys (so the
- *     parent's DS keeps matching), the records of round 0 and k, SOA
- *     serial now + k - 1 (so a reload can be told apart),
+ *   - for a zone with n_rounds > 1, also writes the version of each
+ *     round k to <origin>zone.r<k> (round 1's is also the served file):
+ *     the same keys (so the parent's DS keeps matching), the records of
+ *     round 0 and k, SOA serial now + k - 1 (so a reload can be told apart),
  *   - writes the root trust anchor (DS of the root KSK) and root hints.
  * The world must contain the root zone "." (it is the only trust anchor).
  *
@@ -148,7 +148,8 @@ struct dl_world_out {
  */
 int dl_world_build(const struct dl_world *w, const char *dir, time_t now,
 	struct dl_world_out *out, struct dl_err *err);
-/* The zone file of `origin` (absolute) as served in `round`; caller frees. */
+/* The zone file of `origin` (absolute) that NSD serves (round 0), or its
+ * version for round k >= 1 (zones with n_rounds > 1); caller frees. */
 char *dl_world_zone_file(const struct dl_world_out *out, const char *origin, int round);
 void dl_world_out_free(struct dl_world_out *out);
 

@@ -256,6 +256,64 @@ test_rrset_faults_are_local(void)
 	}
 }
 
+/* A zone with versions per round: same keys, own records, own serial. */
+static void
+test_round_versions(void)
+{
+	struct dl_zone_record recs[] = {
+		{ "www A 127.0.99.1", { "t.case", 10 }, 0 },
+		{ "mail A 127.0.99.2", { "t.case", 11 }, 1 },
+		{ "mail A 127.0.99.3", { "t.case", 12 }, 2 },
+	};
+	struct dl_zone_spec z[3] = {
+		{ .origin = ".", .mode = DL_ZONE_SECURE },
+		{ .origin = "test.", .mode = DL_ZONE_SECURE },
+		{ .origin = "x.test.", .mode = DL_ZONE_SECURE, .records = recs, .n_records = 3,
+		  .n_rounds = 2 },
+	};
+	struct dl_world w = { z, 3, { "127.0.53.1", NULL, "127.0.54.1", "127.0.55.1" } };
+	struct dl_world_out out;
+	struct dl_err err;
+	char *dir = dl_xasprintf("%s/world-rounds", cu_tmpdir());
+	ldns_zone *v[3] = { NULL };
+
+	CU_ASSERT_EQUAL_FATAL(dl_world_build(&w, dir, NOW, &out, &err), 0);
+	for (int k = 0; k <= 2; k++) {
+		char *path = dl_world_zone_file(&out, "x.test.", k);
+		FILE *f = fopen(path, "r");
+		CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+		CU_ASSERT_EQUAL(ldns_zone_new_frm_fp(&v[k], f, NULL, 0, LDNS_RR_CLASS_IN),
+		    LDNS_STATUS_OK);
+		fclose(f);
+		free(path);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(v[k]);
+	}
+	/* The served file is version 1; serials now and now + 1. */
+	CU_ASSERT_EQUAL(ldns_rdf2native_int32(ldns_rr_rdf(ldns_zone_soa(v[0]), 2)), NOW);
+	CU_ASSERT_EQUAL(ldns_rdf2native_int32(ldns_rr_rdf(ldns_zone_soa(v[1]), 2)), NOW);
+	CU_ASSERT_EQUAL(ldns_rdf2native_int32(ldns_rr_rdf(ldns_zone_soa(v[2]), 2)), NOW + 1);
+	for (int k = 1; k <= 2; k++) {
+		ldns_rr_list *a = rrset(v[k], "mail.x.test.", LDNS_RR_TYPE_A, false);
+		CU_ASSERT_EQUAL_FATAL(ldns_rr_list_rr_count(a), 1);
+		char *s = ldns_rdf2str(ldns_rr_rdf(ldns_rr_list_rr(a, 0), 0));
+		CU_ASSERT_STRING_EQUAL(s, k == 1 ? "127.0.99.2" : "127.0.99.3");
+		free(s);
+		ldns_rr_list_free(a);
+		/* Both versions verify under the one DNSKEY the parent's DS names. */
+		CU_ASSERT_TRUE(verifies(v[k], "mail.x.test.", LDNS_RR_TYPE_A, NOW));
+		CU_ASSERT_TRUE(verifies(v[k], "www.x.test.", LDNS_RR_TYPE_A, NOW));
+	}
+	ldns_rr_list *k1 = rrset(v[1], "x.test.", LDNS_RR_TYPE_DNSKEY, false);
+	ldns_rr_list *k2 = rrset(v[2], "x.test.", LDNS_RR_TYPE_DNSKEY, false);
+	CU_ASSERT_EQUAL(ldns_rr_list_compare(k1, k2), 0);
+	ldns_rr_list_free(k1);
+	ldns_rr_list_free(k2);
+	for (int k = 0; k <= 2; k++)
+		ldns_zone_deep_free(v[k]);
+	dl_world_out_free(&out);
+	free(dir);
+}
+
 /* A served RRset leaves the zone file, signed, for the fault proxy. */
 static void
 test_served_rrset(void)
@@ -378,6 +436,7 @@ static const struct cu_test tests[] = {
 	{ "rrset_faults_are_local", test_rrset_faults_are_local },
 	{ "nsec3", test_nsec3 },
 	{ "served_rrset", test_served_rrset },
+	{ "round_versions", test_round_versions },
 	{ "input_errors", test_input_errors },
 	{ "string_tables", test_string_tables },
 	{ NULL, NULL },
