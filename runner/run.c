@@ -636,12 +636,13 @@ set_round_dir(struct run *r, struct rcase *rc)
 }
 
 /*
- * Turn the lab's world into its version for delivery r->round of every case
+ * Turn the lab's world into its version for delivery `round` of every case
  * that has one, then let the longest `wait=` of those cases pass (TTLs the
- * client may have cached expire in that time).
+ * client may have cached expire in that time).  Round 1 puts the first
+ * world back, for another --repeat iteration.
  */
 static void
-next_round(struct run *r)
+switch_world(struct run *r, int round)
 {
 	struct dl_case_world **worlds = dl_xcalloc(r->n + 1, sizeof(*worlds));
 	struct dl_buf rules = DL_BUF_INIT;
@@ -651,55 +652,32 @@ next_round(struct run *r)
 
 	for (size_t i = 0; i < r->n; i++) {
 		struct rcase *rc = &r->cases[i];
+		bool moving = round > 1 ? rc->w.n_rounds >= round : rc->w.n_rounds > 1;
 		if (!rc->placed)
 			continue;
-		const struct dl_buf *b = run_in_round(r, rc) ? &rc->w.round_rules[r->round - 2] :
+		const struct dl_buf *b = round > 1 && moving ? &rc->w.round_rules[round - 2] :
 		    &rc->w.dns_rules;
 		dl_buf_add(&rules, b->data ? b->data : "", b->len);
-		if (!run_in_round(r, rc))
+		if (!moving)
 			continue;
 		worlds[nw++] = &rc->w;
-		if (rc->c->thens[r->round - 2].wait_s > wait_s)
-			wait_s = rc->c->thens[r->round - 2].wait_s;
-		set_round_dir(r, rc);
+		if (round > 1) {
+			if (rc->c->thens[round - 2].wait_s > wait_s)
+				wait_s = rc->c->thens[round - 2].wait_s;
+			set_round_dir(r, rc);
+		}
 	}
 	long t0 = dl_now_ms();
-	if (run_lab_next_round(r->lab, worlds, nw, r->round, rules.data ? rules.data : "",
+	if (run_lab_next_round(r->lab, worlds, nw, round, rules.data ? rules.data : "",
 	    &err) < 0)
 		for (size_t i = 0; i < nw; i++)
 			case_error(&r->cases[worlds[i]->index], "the lab could not change to "
 			    "its world for delivery %d (a lab fault, not the client's): %s\n",
-			    r->round, err.msg);
-	log_debug("lab", "world for delivery %d ready in %ld ms; waiting %d s", r->round,
+			    round, err.msg);
+	log_debug("lab", "world for delivery %d ready in %ld ms; waiting %d s", round,
 	    dl_now_ms() - t0, wait_s);
 	if (wait_s > 0)
 		nanosleep(&(struct timespec){ wait_s, 0 }, NULL);
-	free(worlds);
-	dl_buf_free(&rules);
-}
-
-/* Put back delivery 1's world of every case with later deliveries. */
-static void
-first_round_again(struct run *r)
-{
-	struct dl_case_world **worlds = dl_xcalloc(r->n + 1, sizeof(*worlds));
-	struct dl_buf rules = DL_BUF_INIT;
-	size_t nw = 0;
-	struct dl_err err;
-
-	for (size_t i = 0; i < r->n; i++) {
-		struct rcase *rc = &r->cases[i];
-		if (!rc->placed)
-			continue;
-		dl_buf_add(&rules, rc->w.dns_rules.data ? rc->w.dns_rules.data : "",
-		    rc->w.dns_rules.len);
-		if (rc->w.n_rounds > 1)
-			worlds[nw++] = &rc->w;
-	}
-	if (run_lab_next_round(r->lab, worlds, nw, 1, rules.data ? rules.data : "", &err) < 0)
-		for (size_t i = 0; i < nw; i++)
-			case_error(&r->cases[worlds[i]->index], "the lab could not restore its "
-			    "first world for the next iteration: %s\n", err.msg);
 	free(worlds);
 	dl_buf_free(&rules);
 }
@@ -713,7 +691,7 @@ send_rounds(struct run *r)
 
 	for (r->round = 1; r->round <= rounds; r->round++) {
 		if (r->round > 1)
-			next_round(r);
+			switch_world(r, r->round);
 		if (r->adapter.batch)
 			send_batch(r);
 		else
@@ -725,7 +703,7 @@ send_rounds(struct run *r)
 			set_round_dir(r, &r->cases[i]);
 	/* Another --repeat iteration starts from the first world again. */
 	if (rounds > 1 && r->repeat < r->o->repeat)
-		first_round_again(r);
+		switch_world(r, 1);
 }
 
 /* ---- the run ---- */
