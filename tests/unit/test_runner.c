@@ -102,6 +102,14 @@ static const struct {
 	{ "host mx2 closed\n", "host mx1 closed\n", "host \"mx1\" declared twice" },
 	{ "send policy=dane\n", "send policy=sometimes\n", "unknown policy \"sometimes\"" },
 	{ "send policy=dane\n", "send colour=red\n", "unknown send option \"colour\"" },
+	/* Client options. */
+	{ "send policy=dane\n", "send policy=encrypt digests=sha256,sha512 audit=on dane-ta=off "
+	    "self=mx2 fallback=mx2:2525\n", "" },
+	{ "send policy=dane\n", "send digests=sha256,md5\n", "cases/t1.case:15: unknown digest \"md5\"" },
+	{ "send policy=dane\n", "send audit=maybe\n", "bad \"audit=maybe\", expected on or off" },
+	{ "send policy=dane\n", "send self=mx9\n", "self=mx9: unknown host" },
+	{ "send policy=dane\n", "send audit=on audit=off\n", "send option \"audit\" given twice" },
+	{ "send policy=dane\n", "send fallback=mx2:0\n", "expected fallback=NAME[:PORT]" },
 	{ "expect mx2 untouched\n", "expect mx2 sleepy\n", "cases/t1.case:18: unknown host fact" },
 	{ "expect mx2 untouched\n", "expect mx9 untouched\n", "cases/t1.case:18: unknown expectation" },
 	{ "expect delivered mx1 dane | deferred\n", "expect mx2 contacted\n", "0 disposition expectations" },
@@ -309,6 +317,23 @@ test_judge_verdicts(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "cases/t1.case:8: got delivered via mx1 (cleartext"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, "want deferred [required]"));
 	free(why);
+
+	/* A later delivery is judged on its own expectations only. */
+	{
+		struct dl_case *c = judge_case("expect deferred\nthen retry\nexpect delivered mx1 dane\n");
+		struct dl_judgement j;
+		conn_add(&o, 0, true, true, true);
+		adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_DANE, 0);
+		dl_judge(c, 2, "t1.test", &o, &j);
+		CU_ASSERT_EQUAL(j.verdict, DL_V_PASS);
+		dl_judgement_free(&j);
+		dl_judge(c, 1, "t1.test", &o, &j);
+		CU_ASSERT_EQUAL(j.verdict, DL_V_FAIL);
+		CU_ASSERT_PTR_NOT_NULL(strstr(j.reasons.data, "want deferred"));
+		dl_judgement_free(&j);
+		dl_observed_free(&o);
+		dl_case_free(c);
+	}
 
 	/* log-mentions: whole names only, any letter case. */
 	conn_add(&o, 0, true, true, true);
