@@ -603,8 +603,6 @@ dl_deliver(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 		w[i].tlsa_idx = -1;
 	}
 	try_hosts(cfg, dns, r, w);
-	if (r->disposition == DL_DEFERRED && cfg->fallback)
-		fallback_relay(cfg, dns, r);
 out:
 	for (size_t i = 0; w && i < r->nhosts; i++) {
 		dl_chain_clear(&w[i].chain);
@@ -612,4 +610,7 @@ out:
 	}
 	free(w);
 	dl_mx_free(mx, nmx);
+	/* Whatever deferred it (hosts, DNS), the fallback relay gets a chance. */
+	if (r->disposition == DL_DEFERRED && cfg->fallback)
+		fallback_relay(cfg, dns, r);
 }
