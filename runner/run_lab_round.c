@@ -220,10 +220,6 @@ flush_resolver(struct run_lab *lab, struct dl_case_world *const *cases, size_t n
 		uc[4] = cases[i]->apex;
 		rc = run_tool(uc, err);
 	}
-	uc[3] = "flush_requestlist";
-	uc[4] = NULL;
-	if (rc == 0)
-		rc = run_tool(uc, err);
 	free(conf);
 	return rc;
 }
