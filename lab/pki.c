@@ -73,11 +73,59 @@ dl_pki_new(time_t now)
 	return pki;
 }
 
+static void *
+rsa_pool_fill(void *arg)
+{
+	struct dl_pki_rsa_pool *pool = arg;
+
+	for (size_t i = 0; i < pool->n; i++)
+		pool->keys[i] = EVP_RSA_gen(2048);
+	return NULL;
+}
+
+void
+dl_pki_prefetch_rsa(struct dl_pki *pki, size_t n)
+{
+	struct dl_pki_rsa_pool *pool = &pki->rsa;
+
+	if (n == 0 || pool->started)
+		return;
+	pool->keys = dl_xcalloc(n, sizeof(*pool->keys));
+	pool->n = n;
+	/* No thread, no harm: every key is then made when it is asked for. */
+	pool->started = pthread_create(&pool->thread, NULL, rsa_pool_fill, pool) == 0;
+	pool->joined = !pool->started;
+}
+
+/* The next prefetched RSA key (a reference the caller owns), or NULL. */
+static EVP_PKEY *
+rsa_pool_take(struct dl_pki_rsa_pool *pool)
+{
+	if (!pool->started)
+		return NULL;
+	if (!pool->joined) {
+		pthread_join(pool->thread, NULL);
+		pool->joined = true;
+	}
+	while (pool->next < pool->n) {
+		EVP_PKEY *k = pool->keys[pool->next];
+		pool->keys[pool->next++] = NULL;
+		if (k != NULL)
+			return k;
+	}
+	return NULL;
+}
+
 void
 dl_pki_free(struct dl_pki *pki)
 {
 	if (pki == NULL)
 		return;
+	if (pki->rsa.started && !pki->rsa.joined)
+		pthread_join(pki->rsa.thread, NULL);
+	for (size_t i = pki->rsa.next; i < pki->rsa.n; i++)
+		EVP_PKEY_free(pki->rsa.keys[i]);
+	free(pki->rsa.keys);
 	for (size_t i = 0; i < pki->n_keys; i++) {
 		free(pki->keys[i].name);
 		EVP_PKEY_free(pki->keys[i].pkey);
@@ -202,7 +250,11 @@ dl_pki_key_gen(struct dl_pki *pki, const char *name, enum dl_key_type type,
 	}
 	if (dl_pki_check_name("key", name, err) < 0)
 		return NULL;
-	if ((pkey = generate(type)) == NULL) {
+	if (type == DL_KEY_RSA2048)
+		pkey = rsa_pool_take(&pki->rsa);
+	else
+		pkey = NULL;
+	if (pkey == NULL && (pkey = generate(type)) == NULL) {
 		dl_err_crypto(err, "key \"%s\": generating %s key", name,
 		    dl_key_type_name(type));
 		return NULL;

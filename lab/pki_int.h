@@ -4,6 +4,9 @@
 #ifndef DL_LAB_PKI_INT_H
 #define DL_LAB_PKI_INT_H
 
+#include <pthread.h>
+#include <stdbool.h>
+
 #include "lab/pki.h"
 
 struct dl_pki_key {
@@ -18,8 +21,17 @@ struct dl_pki_cert {
 	X509 *x509;
 };
 
+/* RSA keys made ahead in a thread of their own (dl_pki_prefetch_rsa). */
+struct dl_pki_rsa_pool {
+	pthread_t thread;
+	bool started, joined;
+	EVP_PKEY **keys;          /* made by the thread; taken in order */
+	size_t n, next;
+};
+
 struct dl_pki {
 	time_t now;
+	struct dl_pki_rsa_pool rsa;
 	struct dl_pki_key *keys;
 	size_t n_keys, cap_keys;
 	struct dl_pki_cert *certs;

@@ -161,6 +161,34 @@ place_cases(struct run *r)
 	dl_diag_free(&diag);
 }
 
+/*
+ * RSA keys the selected cases will ask for (certificates with alg=rsa2048,
+ * one key per name and case): the pki makes them in a thread of its own
+ * while the rest is placed.
+ */
+static size_t
+rsa_keys_wanted(const struct run *r)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < r->n; i++) {
+		const struct dl_case *c = r->cases[i].c;
+		for (size_t k = 0; k < c->n_certs; k++) {
+			const char *alg = dl_words_opt(&c->certs[k].opts, "alg");
+			const char *key = dl_words_opt(&c->certs[k].opts, "key");
+			bool seen = false;
+			if (alg == NULL || strcmp(alg, "rsa2048") != 0)
+				continue;
+			for (size_t j = 0; j < k && key && !seen; j++) {
+				const char *kj = dl_words_opt(&c->certs[j].opts, "key");
+				seen = kj && strcmp(kj, key) == 0;
+			}
+			n += !seen;
+		}
+	}
+	return n;
+}
+
 /* Bring the lab up; a zone error that names a case file removes that case. */
 static int
 lab_up(struct run *r)
@@ -495,9 +523,22 @@ route_batch_lines(struct run *r, const char *text)
 	}
 }
 
-/* Placed case i of the run goes to shard i % jobs, in every delivery round. */
+/*
+ * Which cases a batch holds: all of them, or (when some cases have later
+ * deliveries) those with `then` lines apart from those without.
+ */
+enum batch_group { GROUP_ALL, GROUP_ONCE, GROUP_LATER };
+
+static bool
+in_group(const struct rcase *rc, enum batch_group g)
+{
+	return g == GROUP_ALL || (g == GROUP_LATER) == (rc->w.n_rounds > 1);
+}
+
+/* Placed case i of a group goes to shard i % jobs, in every delivery round. */
 static void
-write_batch_file(struct run *r, const char *file, int shard, int jobs, size_t *count)
+write_batch_file(struct run *r, const char *file, int shard, int jobs, enum batch_group g,
+    size_t *count)
 {
 	struct dl_buf list = DL_BUF_INIT;
 	size_t k = 0;
@@ -507,7 +548,8 @@ write_batch_file(struct run *r, const char *file, int shard, int jobs, size_t *c
 		struct rcase *rc = &r->cases[i];
 		/* Dealt by placement, not by round: a case's later deliveries go
 		 * to the same list, so an MTA adapter finds its queued message. */
-		if (!rc->placed || (int)(k++ % (size_t)jobs) != shard || !run_in_round(r, rc))
+		if (!rc->placed || !in_group(rc, g) || (int)(k++ % (size_t)jobs) != shard ||
+		    !run_in_round(r, rc))
 			continue;
 		struct dl_jw w;
 		char *msg = dl_xasprintf("%s/message.eml", rc->dir);
@@ -535,53 +577,81 @@ write_batch_file(struct run *r, const char *file, int shard, int jobs, size_t *c
 }
 
 /*
- * Batch mode (ADAPTERS.md): the placed cases are dealt into `jobs` lists,
+ * Batch mode (ADAPTERS.md): a group's cases are dealt into `jobs` lists,
  * each handed to one `send-batch FILE`, all running at once.  Each result
  * line names its case and lands in that case's adapter.out; then every
- * case is collected and judged as if it had been sent alone.
+ * case is collected and judged as if it had been sent alone.  Spawning and
+ * collecting are apart so that the lab can change round while a batch runs.
  */
+struct batch {
+	enum batch_group group;
+	int round;
+	pid_t *pids;
+	size_t total;
+	long start;
+};
+
+/* Lists of the group with `then` lines have names of their own: an MTA
+ * adapter keeps a list's queue from one round to the next by its name. */
+static char *
+batch_path(const struct run *r, const struct batch *b, const char *stem, int j,
+    const char *ext)
+{
+	return dl_xasprintf("%s/%s%s-%d.%s", r->workdir, stem,
+	    b->group == GROUP_LATER ? "-then" : "", j, ext);
+}
+
 static void
-send_batch(struct run *r)
+batch_spawn(struct run *r, struct batch *b)
 {
 	int jobs = r->o->jobs;
-	pid_t *pids = dl_xcalloc((size_t)jobs, sizeof(pid_t));
-	size_t total = 0, done = 0, count;
-	long start = dl_now_ms();
 	char **env = run_base_env(r);
 	struct dl_err err;
-	bool timed_out = false;
-	int failed = 0;
+	size_t count;
 
+	b->round = r->round;
+	b->pids = dl_xcalloc((size_t)jobs, sizeof(pid_t));
+	b->total = 0;
+	b->start = dl_now_ms();
 	for (int j = 0; j < jobs; j++) {
-		char *file = dl_xasprintf("%s/batch-%d.jsonl", r->workdir, j);
-		char *outp = dl_xasprintf("%s/adapter-send-batch-%d.out", r->workdir, j);
-		char *errp = dl_xasprintf("%s/adapter-send-batch-%d.err", r->workdir, j);
-		write_batch_file(r, file, j, jobs, &count);
-		total += count;
-		pids[j] = count ? dl_adapter_spawn(&r->adapter, "send-batch", file, env,
+		char *file = batch_path(r, b, "batch", j, "jsonl");
+		char *outp = batch_path(r, b, "adapter-send-batch", j, "out");
+		char *errp = batch_path(r, b, "adapter-send-batch", j, "err");
+		write_batch_file(r, file, j, jobs, b->group, &count);
+		b->total += count;
+		b->pids[j] = count ? dl_adapter_spawn(&r->adapter, "send-batch", file, env,
 		    r->workdir, outp, errp, &err) : 0;
 		free(file);
 		free(outp);
 		free(errp);
 	}
 	run_env_free(env);
+}
+
+static void
+batch_collect(struct run *r, struct batch *b)
+{
+	int jobs = r->o->jobs, round = r->round, status = 0, failed = 0;
+	size_t done = 0;
+	bool timed_out = false;
+
 	/* Generous but bounded: every message may take the per-case timeout. */
-	long deadline = start + r->o->timeout_s * 1000L * (long)(total / (size_t)jobs + 1);
-	int status = 0;
+	long deadline = b->start + r->o->timeout_s * 1000L * (long)(b->total / (size_t)jobs + 1);
 	for (int j = 0; j < jobs; j++) {
 		bool t = false;
-		int st = pids[j] > 0 ? dl_wait_child(pids[j], deadline, &t) : 0;
+		int st = b->pids[j] > 0 ? dl_wait_child(b->pids[j], deadline, &t) : 0;
 		if (st != 0) {
 			failed++;
 			status = st;
 		}
 		timed_out |= t;
 	}
+	r->round = b->round;
 	struct dl_buf errs = DL_BUF_INIT;
 	for (int j = 0; j < jobs; j++) {
 		struct dl_buf out = DL_BUF_INIT;
-		char *outp = dl_xasprintf("%s/adapter-send-batch-%d.out", r->workdir, j);
-		char *errp = dl_xasprintf("%s/adapter-send-batch-%d.err", r->workdir, j);
+		char *outp = batch_path(r, b, "adapter-send-batch", j, "out");
+		char *errp = batch_path(r, b, "adapter-send-batch", j, "err");
 		dl_read_file(outp, &out);
 		route_batch_lines(r, out.data);
 		dl_read_file(errp, &errs);
@@ -589,10 +659,10 @@ send_batch(struct run *r)
 		free(outp);
 		free(errp);
 	}
-	long ms = dl_now_ms() - start;
+	long ms = dl_now_ms() - b->start;
 	for (size_t i = 0; i < r->n; i++) {
 		struct rcase *rc = &r->cases[i];
-		if (!run_in_round(r, rc))
+		if (!run_in_round(r, rc) || !in_group(rc, b->group))
 			continue;
 		if (timed_out)
 			case_error(rc, "adapter send-batch did not finish in time and was killed\n");
@@ -605,10 +675,12 @@ send_batch(struct run *r)
 			dl_write_file(ep, errs.data ? errs.data : "", errs.len);
 			free(ep);
 		}
-		finish_case(r, rc, 0, false, ms * jobs / (long)(total ? total : 1));
-		report_if_done(r, rc, ++done, total);
+		finish_case(r, rc, 0, false, ms * jobs / (long)(b->total ? b->total : 1));
+		report_if_done(r, rc, ++done, b->total);
 	}
-	free(pids);
+	r->round = round;
+	free(b->pids);
+	b->pids = NULL;
 	dl_buf_free(&errs);
 }
 
@@ -642,7 +714,7 @@ set_round_dir(struct run *r, struct rcase *rc)
  * world back, for another --repeat iteration.
  */
 static void
-switch_world(struct run *r, int round)
+switch_world(struct run *r, int round, long since_ms)
 {
 	struct dl_case_world **worlds = dl_xcalloc(r->n + 1, sizeof(*worlds));
 	struct dl_buf rules = DL_BUF_INIT;
@@ -674,28 +746,61 @@ switch_world(struct run *r, int round)
 			case_error(&r->cases[worlds[i]->index], "the lab could not change to "
 			    "its world for delivery %d (a lab fault, not the client's): %s\n",
 			    round, err.msg);
-	log_debug("lab", "world for delivery %d ready in %ld ms; waiting %d s", round,
-	    dl_now_ms() - t0, wait_s);
-	if (wait_s > 0)
-		nanosleep(&(struct timespec){ wait_s, 0 }, NULL);
+	/* The wait counts from the end of those cases' previous delivery. */
+	long left = since_ms + wait_s * 1000L - dl_now_ms();
+	log_debug("lab", "world for delivery %d ready in %ld ms; waiting %ld ms more", round,
+	    dl_now_ms() - t0, left > 0 ? left : 0);
+	if (left > 0)
+		nanosleep(&(struct timespec){ left / 1000, (left % 1000) * 1000000L }, NULL);
 	free(worlds);
 	dl_buf_free(&rules);
 }
 
-/* One iteration of the run: every case's first delivery, then the later
- * deliveries of cases with `then` lines. */
+/*
+ * One iteration of the run: every case's first delivery, then the later
+ * deliveries of cases with `then` lines.  With a batch adapter the cases
+ * with later deliveries go first, and the lab moves on to their second
+ * round (and lets their `wait=` pass) while the others make their only
+ * delivery, so the switch costs the run no time of its own.
+ */
 static void
 send_rounds(struct run *r)
 {
 	int rounds = max_rounds(r);
+	long last_end = 0;
 
-	for (r->round = 1; r->round <= rounds; r->round++) {
-		if (r->round > 1)
-			switch_world(r, r->round);
-		if (r->adapter.batch)
-			send_batch(r);
-		else
+	r->round = 1;
+	if (r->adapter.batch && rounds > 1) {
+		struct batch later = { .group = GROUP_LATER }, once = { .group = GROUP_ONCE };
+		long t0 = dl_now_ms();
+		batch_spawn(r, &later);
+		batch_collect(r, &later);
+		last_end = dl_now_ms();
+		batch_spawn(r, &once);
+		for (r->round = 2; r->round <= rounds; r->round++) {
+			switch_world(r, r->round, last_end);
+			if (r->round == 2)
+				batch_collect(r, &once);
+			long t1 = dl_now_ms();
+			batch_spawn(r, &later);
+			batch_collect(r, &later);
+			log_debug("run", "delivery %d of %zu case(s) with later deliveries: %ld ms "
+			    "(the others' only delivery, beside the switch, ended %ld ms after "
+			    "the first deliveries began)", r->round, later.total, dl_now_ms() - t1,
+			    t1 - t0);
+			last_end = dl_now_ms();
+		}
+	} else if (r->adapter.batch) {
+		struct batch all = { .group = GROUP_ALL };
+		batch_spawn(r, &all);
+		batch_collect(r, &all);
+	} else {
+		for (r->round = 1; r->round <= rounds; r->round++) {
+			if (r->round > 1)
+				switch_world(r, r->round, last_end);
 			send_all(r);
+			last_end = dl_now_ms();
+		}
 	}
 	r->round = 1;
 	for (size_t i = 0; i < r->n; i++)
@@ -703,7 +808,7 @@ send_rounds(struct run *r)
 			set_round_dir(r, &r->cases[i]);
 	/* Another --repeat iteration starts from the first world again. */
 	if (rounds > 1 && r->repeat < r->o->repeat)
-		switch_world(r, 1);
+		switch_world(r, 1, 0);
 }
 
 /* ---- the run ---- */
@@ -751,6 +856,7 @@ sandboxed_run(struct run *r)
 	r->repeat = 1;
 	r->round = 1;
 	r->pki = dl_pki_new(r->o->now);
+	dl_pki_prefetch_rsa(r->pki, rsa_keys_wanted(r));
 	char **env = run_base_env(r);
 	int rc = dl_adapter_open(&r->adapter, r->o->adapter, r->o->paths->srcdir, env, &err);
 	run_env_free(env);

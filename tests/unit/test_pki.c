@@ -784,8 +784,34 @@ test_openssl_dane(void)
 	dl_pki_free(pki);
 }
 
+/* Prefetched RSA keys are handed out once each, then keys are made inline. */
+static void
+test_rsa_prefetch(void)
+{
+	struct dl_pki *pki = dl_pki_new(NOW);
+	struct dl_err err = { "" };
+
+	dl_pki_prefetch_rsa(pki, 1);
+	EVP_PKEY *a = dl_pki_key_gen(pki, "R1", DL_KEY_RSA2048, &err);
+	EVP_PKEY *b = dl_pki_key_gen(pki, "R2", DL_KEY_RSA2048, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
+	CU_ASSERT_TRUE(EVP_PKEY_is_a(a, "RSA"));
+	CU_ASSERT_TRUE(EVP_PKEY_is_a(b, "RSA"));
+	CU_ASSERT_EQUAL(EVP_PKEY_get_bits(a), 2048);
+	CU_ASSERT_NOT_EQUAL(EVP_PKEY_eq(a, b), 1);
+	/* The same name is the same key, prefetched or not. */
+	CU_ASSERT_PTR_EQUAL(dl_pki_key_gen(pki, "R1", DL_KEY_RSA2048, &err), a);
+	dl_pki_free(pki);
+	/* A prefetch nobody used is joined and freed with the pki. */
+	pki = dl_pki_new(NOW);
+	dl_pki_prefetch_rsa(pki, 2);
+	dl_pki_free(pki);
+}
+
 static const struct cu_test tests[] = {
 	{ "key_cache", test_key_cache },
+	{ "rsa_prefetch", test_rsa_prefetch },
 	{ "dates", test_dates },
 	{ "names", test_names },
 	{ "linkage_and_signatures", test_linkage_and_signatures },
