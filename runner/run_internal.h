@@ -68,6 +68,18 @@ run_in_round(const struct run *r, const struct rcase *rc)
 	return rc->placed && rc->w.n_rounds >= r->round;
 }
 
+/* run.c: shared helpers. */
+int run_mkdir_p(const char *path);
+/* A harness problem of one case: its verdict becomes ERROR with this text. */
+void run_case_error(struct rcase *rc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Tail callbacks: persona evidence and resolver log lines to their case. */
+void run_route_evidence(void *arg, const char *line, size_t len);
+void run_route_resolver(void *arg, const char *line, size_t len);
+
+/* run_send.c: one iteration's deliveries, every round, judged and reported. */
+void run_send_rounds(struct run *r);
+
 char **run_base_env(const struct run *r);
 char **run_send_env(const struct run *r, const struct rcase *rc);
 void run_env_free(char **env);
