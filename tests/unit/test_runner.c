@@ -102,6 +102,12 @@ static const struct {
 	{ "host mx2 closed\n", "host mx1 closed\n", "host \"mx1\" declared twice" },
 	{ "send policy=dane\n", "send policy=sometimes\n", "unknown policy \"sometimes\"" },
 	{ "send policy=dane\n", "send colour=red\n", "unknown send option \"colour\"" },
+	/* Address literals: resolved from a persona, checked to be an address. */
+	{ "send policy=dane\n", "send rcpt=user@[$ADDR(mx1)]\n", "" },
+	{ "send policy=dane\n", "send rcpt=user@[IPv6:$ADDR6(mx1)]\n", "" },
+	{ "send policy=dane\n", "send rcpt=user@[$ADDR(mx9)]\n", "$ADDR(mx9): unknown host" },
+	{ "send policy=dane\n", "send rcpt=user@[mx1]\n", "cases/t1.case:15: bad address literal" },
+	{ "send policy=dane\n", "send rcpt=user@[$ADDR(mx1)\n", "bad address literal" },
 	/* Client options. */
 	{ "send policy=dane\n", "send policy=encrypt digests=sha256,sha512 audit=on dane-ta=off "
 	    "self=mx2 fallback=mx2:2525\n", "" },
