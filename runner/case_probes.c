@@ -197,12 +197,9 @@ rule_for(const struct dl_case_world *w, const char *qname, const char *qtype)
 		if (sscanf(p, "%255s %15s %15s", name, type, action) == 3 &&
 		    strcasecmp(name, qname) == 0 &&
 		    (strcasecmp(type, qtype) == 0 || strcasecmp(type, "ANY") == 0)) {
-			static const char *const known[] = { "servfail", "refused", "notimp",
-			    "formerr", "drop", "nxdomain", "nodata", "forge", "truncate",
-			    "malformed", "serve" };
-			for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++)
-				if (strcmp(known[i], action) == 0)
-					return known[i];
+			for (const char *const *a = actions; *a; a++)
+				if (strcmp(*a, action) == 0)
+					return *a;
 		}
 	}
 	return NULL;
