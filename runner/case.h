@@ -108,6 +108,21 @@ struct dl_check {
 	int line;
 };
 
+/*
+ * What one case may hold (cases/FORMAT.md, "Limits").  A case file is
+ * untrusted input: each bound is enforced by the reader with file:line.
+ */
+#define DL_CASE_MAX_BYTES   (64 * 1024) /* file size */
+#define DL_CASE_MAX_LINE    4096        /* bytes in one line */
+#define DL_CASE_MAX_HOSTS   100         /* addresses .1-.100, backends +128 */
+#define DL_CASE_MAX_CERTS   32
+#define DL_CASE_MAX_ZONES   32
+#define DL_CASE_MAX_RECORDS 1000        /* records and rules, all zones */
+#define DL_CASE_MAX_EXPECTS 64
+#define DL_CASE_MAX_CHECKS  64
+#define DL_CASE_MAX_WORDS   64          /* require ids, tags, options of a line */
+#define DL_CASE_MAX_NOTE    8192        /* bytes of all note lines together */
+
 struct dl_case {
 	char *path;             /* file as given */
 	char *id;
@@ -156,6 +171,9 @@ void dl_diag_free(struct dl_diag *d);
  */
 struct dl_case *dl_case_parse_file(const char *path, struct dl_diag *diag);
 struct dl_case *dl_case_parse_text(const char *path, const char *text,
+	struct dl_diag *diag);
+/* The same for bytes that may hold NULs (a NUL is a file:line error). */
+struct dl_case *dl_case_parse_mem(const char *path, const char *text, size_t size,
 	struct dl_diag *diag);
 void dl_case_free(struct dl_case *c);
 

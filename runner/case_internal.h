@@ -15,6 +15,7 @@ struct cw_ctx {
 	struct dl_case_world *w;
 	const char *dir;
 	time_t now;
+	const char *apex;       /* "<id>.test.", also when only linting */
 };
 
 char *cw_abs_dot(const char *name, const char *apex_dot);
@@ -22,6 +23,19 @@ char *cw_abs_nodot(const char *name, const char *apex_dot);
 int cw_resolve(struct cw_ctx *x, const char *text, int line, struct dl_buf *out);
 const struct dl_case_cert *cw_find_cert(const struct dl_case *c, const char *id);
 char *cw_cert_id(const struct dl_case *c, const char *id);
+
+/* case_check.c: the grammar of every name a case gives (untrusted input). */
+#define CW_NAME_WILD     1u  /* '*' may appear in labels (certificate names) */
+#define CW_NAME_IDN      2u  /* U-labels (UTF-8) allowed: recipient domains */
+#define CW_NAME_ANYWHERE 4u  /* an absolute name may be outside the apex */
+bool cw_label_ok(const char *s);
+/* NULL if name ("@", relative, or absolute at/below "<id>.test.") is
+ * acceptable, else what it is, for "bad NAME: ..., expected ..." */
+const char *cw_name_check(const char *name, const char *id, unsigned flags);
+bool cw_local_ok(const char *s, size_t n);
+int cw_port_parse(const char *s, int *port);
+/* NAME[:PORT] of relay= and fallback=: NULL if fine, else why not. */
+const char *cw_hostport_check(const char *s, const char *id);
 
 /* case_personas.c: host lines -> dl-smtpd configuration. */
 int cw_personas(struct cw_ctx *x);

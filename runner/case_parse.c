@@ -16,7 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runner/case_internal.h"
 #include "util/buf.h"
+#include "util/utf8.h"
 
 static const char *const level_names[DL_LEVEL_COUNT] = {
 	[DL_LEVEL_REQUIRED] = "required",
@@ -147,6 +149,9 @@ struct reader {
 	int zone_round;            /* $ROUND in force in the open block (0: all) */
 	int lineno;
 	bool seen_level, seen_send;
+	size_t n_records;          /* records and rules of all zones */
+	struct dl_buf note;        /* the note lines, joined */
+	bool note_full;
 };
 
 #define PERR(r, ...) dl_diag_add((r)->diag, (r)->c->path, (r)->lineno, __VA_ARGS__)
@@ -184,6 +189,16 @@ set_once(struct reader *r, char **field, const char *key, const char *val)
 	*field = dl_xstrdup(val);
 }
 
+/* The records-and-rules limit, reported once. */
+static bool
+too_many_records(struct reader *r)
+{
+	if (r->n_records++ == DL_CASE_MAX_RECORDS)
+		PERR(r, "too many records and fault rules, expected at most %d per case",
+		    DL_CASE_MAX_RECORDS);
+	return r->n_records > DL_CASE_MAX_RECORDS;
+}
+
 static void
 zone_directive(struct reader *r, const char *line)
 {
@@ -212,6 +227,10 @@ zone_directive(struct reader *r, const char *line)
 		}
 	} else if (strcmp(w.v[0], "$DNSFAULT") == 0 || strcmp(w.v[0], "$PATHFAULT") == 0) {
 		bool path = w.v[0][1] == 'P';
+		if (too_many_records(r)) {
+			dl_words_free(&w);
+			return;
+		}
 		char ***list = path ? &z->pathfaults : &z->dnsfaults;
 		int **lines = path ? &z->pathfault_lines : &z->dnsfault_lines;
 		size_t *n = path ? &z->n_pathfaults : &z->n_dnsfaults;
@@ -266,6 +285,8 @@ zone_record(struct reader *r, const char *line)
 		zone_directive(r, line);
 		return;
 	}
+	if (too_many_records(r))
+		return;
 	z->records = dl_xrealloc(z->records, (z->n_records + 1) * sizeof(*z->records));
 	struct dl_zone_record *rec = &z->records[z->n_records++];
 	rec->text = dl_xstrdup(line);
@@ -288,6 +309,10 @@ kw_zone(struct reader *r, struct dl_words *w)
 		PERR(r, "unknown zone mode \"%s\", expected secure, insecure, island, "
 		    "bogus-expired, bogus-notyet, bogus-badsig, bogus-nosig, "
 		    "bogus-ds-mismatch or bogus-no-dnskey", w->v[2]);
+		return;
+	}
+	if (c->n_zones >= DL_CASE_MAX_ZONES) {
+		PERR(r, "too many zones, expected at most %d per case", DL_CASE_MAX_ZONES);
 		return;
 	}
 	for (size_t i = 0; i < c->n_zones; i++) {
@@ -325,6 +350,15 @@ kw_cert(struct reader *r, struct dl_words *w)
 		PERR(r, "bad cert line, expected \"cert ID [options]\"");
 		return;
 	}
+	if (!cw_label_ok(w->v[1])) {
+		PERR(r, "bad cert id \"%s\", expected a label (letters, digits, '-', '_', "
+		    "at most 63)", w->v[1]);
+		return;
+	}
+	if (c->n_certs >= DL_CASE_MAX_CERTS) {
+		PERR(r, "too many certs, expected at most %d per case", DL_CASE_MAX_CERTS);
+		return;
+	}
 	for (size_t i = 0; i < c->n_certs; i++)
 		if (strcmp(c->certs[i].id, w->v[1]) == 0) {
 			PERR(r, "cert \"%s\" declared twice (first at line %d)",
@@ -356,8 +390,13 @@ kw_host(struct reader *r, struct dl_words *w)
 			    w->v[1], c->hosts[i].line);
 			return;
 		}
-	if (c->n_hosts >= 100) {
-		PERR(r, "too many hosts, expected at most 100 per case");
+	if (!cw_label_ok(w->v[1])) {
+		PERR(r, "bad host label \"%s\", expected a label (letters, digits, '-', "
+		    "'_', at most 63)", w->v[1]);
+		return;
+	}
+	if (c->n_hosts >= DL_CASE_MAX_HOSTS) {
+		PERR(r, "too many hosts, expected at most %d per case", DL_CASE_MAX_HOSTS);
 		return;
 	}
 	c->hosts = dl_xrealloc(c->hosts, (c->n_hosts + 1) * sizeof(*c->hosts));
@@ -469,6 +508,11 @@ kw_expect(struct reader *r, const char *rest)
 	struct dl_expect e = { 0 };
 	struct dl_words all = { 0 };
 
+	if (c->n_expects >= DL_CASE_MAX_EXPECTS) {
+		PERR(r, "too many expect lines, expected at most %d per case",
+		    DL_CASE_MAX_EXPECTS);
+		return;
+	}
 	e.level = c->level;
 	e.round = (int)c->n_thens + 1;
 	e.line = r->lineno;
@@ -498,6 +542,12 @@ kw_expect(struct reader *r, const char *rest)
 	c->expects[c->n_expects++] = e;
 }
 
+/* The lab's probe statuses (cases/FORMAT.md, "Checks"). */
+static const char *const check_statuses[] = {
+	"secure", "insecure", "bogus", "servfail", "timeout", "nxdomain-secure",
+	"nodata-secure", "nxdomain-insecure", "nodata-insecure", NULL,
+};
+
 static void
 kw_check(struct reader *r, struct dl_words *w)
 {
@@ -507,6 +557,23 @@ kw_check(struct reader *r, struct dl_words *w)
 		PERR(r, "bad check line, expected \"check NAME TYPE STATUS\"");
 		return;
 	}
+	if (c->n_checks >= DL_CASE_MAX_CHECKS) {
+		PERR(r, "too many check lines, expected at most %d per case",
+		    DL_CASE_MAX_CHECKS);
+		return;
+	}
+	bool status_ok = false;
+	for (const char *const *st = check_statuses; *st; st++)
+		status_ok |= strcmp(*st, w->v[3]) == 0;
+	if (ldns_get_rr_type_by_name(w->v[2]) == 0)
+		PERR(r, "unknown type \"%s\" in check, expected an RR type such as A, MX "
+		    "or TLSA", w->v[2]);
+	if (!status_ok)
+		PERR(r, "unknown status \"%s\" in check, expected secure, insecure, bogus, "
+		    "servfail, timeout, nxdomain-secure, nodata-secure, nxdomain-insecure "
+		    "or nodata-insecure", w->v[3]);
+	if (!status_ok || ldns_get_rr_type_by_name(w->v[2]) == 0)
+		return;
 	c->checks = dl_xrealloc(c->checks, (c->n_checks + 1) * sizeof(*c->checks));
 	struct dl_check *k = &c->checks[c->n_checks++];
 	k->name = dl_xstrdup(w->v[1]);
@@ -570,6 +637,12 @@ keyword_line(struct reader *r, char *line)
 
 	dl_words_split(&w, line);
 	const char *kw = w.v[0];
+	if (w.n > DL_CASE_MAX_WORDS + 1) {
+		PERR(r, "too many words (%zu) in a \"%s\" line, expected at most %d",
+		    w.n - 1, kw, DL_CASE_MAX_WORDS);
+		dl_words_free(&w);
+		return;
+	}
 	if (strcmp(kw, "zone") != 0)
 		r->zone = NULL;
 	r->zone_round = 0;
@@ -588,15 +661,24 @@ keyword_line(struct reader *r, char *line)
 		set_once(r, &c->scenario, kw, rest);
 	} else if (strcmp(kw, "note") == 0) {
 		/* Notes may span several lines: each "note" line appends. */
-		char *old = c->note;
-		c->note = old ? dl_xasprintf("%s %s", old, rest) : dl_xstrdup(rest);
-		free(old);
-	} else if (strcmp(kw, "require") == 0) {
-		for (size_t i = 1; i < w.n; i++)
-			dl_words_push(&c->require, w.v[i]);
-	} else if (strcmp(kw, "tags") == 0) {
-		for (size_t i = 1; i < w.n; i++)
-			dl_words_push(&c->tags, w.v[i]);
+		if (r->note.len + strlen(rest) + 1 > DL_CASE_MAX_NOTE) {
+			if (!r->note_full)
+				PERR(r, "notes too long, expected at most %d bytes per case",
+				    DL_CASE_MAX_NOTE);
+			r->note_full = true;
+		} else {
+			if (r->note.len)
+				dl_buf_addc(&r->note, ' ');
+			dl_buf_adds(&r->note, rest);
+		}
+	} else if (strcmp(kw, "require") == 0 || strcmp(kw, "tags") == 0) {
+		struct dl_words *list = kw[0] == 'r' ? &c->require : &c->tags;
+		if (list->n + w.n - 1 > DL_CASE_MAX_WORDS)
+			PERR(r, "too many \"%s\" words, expected at most %d per case", kw,
+			    DL_CASE_MAX_WORDS);
+		else
+			for (size_t i = 1; i < w.n; i++)
+				dl_words_push(list, w.v[i]);
 	} else if (strcmp(kw, "level") == 0) {
 		if (r->seen_level)
 			PERR(r, "duplicate key \"level\", expected it once per case");
@@ -630,6 +712,151 @@ keyword_line(struct reader *r, char *line)
 		    "scenario, note, cert, zone, host, send, expect, then, check or fixture", kw);
 	}
 	dl_words_free(&w);
+}
+
+/* A name of the case, checked where it was written (case_check.c). */
+static void
+name_at(struct reader *r, int line, const char *what, const char *name, unsigned flags)
+{
+	const char *why = cw_name_check(name, r->c->id, flags);
+
+	if (why) {
+		r->lineno = line;
+		PERR(r, "bad %s \"%s\": %s, expected \"@\", a name relative to the "
+		    "case apex or an absolute name below it", what, name, why);
+	}
+}
+
+/* Each comma-separated name of a cert option (certificates may name anything). */
+static void
+cert_names(struct reader *r, const struct dl_case_cert *ce, const char *key)
+{
+	const char *v = dl_words_opt(&ce->opts, key);
+	char *copy = v ? dl_xstrdup(v) : NULL, *save = NULL;
+
+	for (char *n = copy ? strtok_r(copy, ",", &save) : NULL; n;
+	    n = strtok_r(NULL, ",", &save))
+		name_at(r, ce->line, key, n, CW_NAME_WILD | CW_NAME_ANYWHERE);
+	free(copy);
+}
+
+/* A fault rule's owner (relative to its zone) and type. */
+static void
+rule_names(struct reader *r, const char *rule, int line, bool types_only_real)
+{
+	struct dl_words w = { 0 };
+
+	dl_words_split(&w, rule);
+	if (w.n >= 2) {
+		name_at(r, line, "owner", w.v[0], 0);
+		if (strcasecmp(w.v[1], "ANY") != 0 ? ldns_get_rr_type_by_name(w.v[1]) == 0 :
+		    types_only_real) {
+			r->lineno = line;
+			PERR(r, "unknown type \"%s\", expected an RR type such as A, MX or "
+			    "TLSA, or ANY", w.v[1]);
+		}
+	}
+	dl_words_free(&w);
+}
+
+/* The recipient: Dot-string local part, '@', a domain at or below the apex. */
+static void
+rcpt_check(struct reader *r, const char *rcpt, const char *what, bool from)
+{
+	const char *at = strchr(rcpt, '@');
+	const char *dom = at ? at + 1 : "";
+
+	r->lineno = r->c->send.line;
+	if (at == NULL || !cw_local_ok(rcpt, (size_t)(at - rcpt))) {
+		PERR(r, "bad %s=%s, expected LOCAL@DOMAIN with an RFC 5321 Dot-string "
+		    "local part (letters, digits, !#$%%&'*+-/=?^_`{|}~ and single dots)",
+		    what, rcpt);
+		return;
+	}
+	if (from) {
+		/* Not a destination: the sender's domain is the lab's or the case's. */
+		char *abs = dl_xasprintf("%s.", dom);
+		if (strcasecmp(dom, "danelab.invalid") != 0 &&
+		    (dom[0] == '\0' || dom[strlen(dom) - 1] == '.' ||
+		    cw_name_check(abs, r->c->id, 0) != NULL))
+			PERR(r, "bad from=%s, expected LOCAL@danelab.invalid or LOCAL@ a name "
+			    "at or below %s.test", rcpt, r->c->id);
+		free(abs);
+		return;
+	}
+	if (strcmp(dom, "@") == 0 || dom[0] == '[')
+		return; /* the apex; address literals: case_world.c */
+	if (strchr(dom, '@')) {
+		PERR(r, "bad %s=%s: more than one '@', expected LOCAL@DOMAIN", what, rcpt);
+		return;
+	}
+	name_at(r, r->c->send.line, "recipient domain", dom, CW_NAME_IDN);
+}
+
+/*
+ * Every name the case gives, against the grammar of case_check.c: names
+ * reach file names, daemon and MTA configurations and scripts.
+ */
+static void
+check_names(struct reader *r)
+{
+	struct dl_case *c = r->c;
+	const char *v;
+
+	for (size_t i = 0; i < c->n_zones; i++) {
+		struct dl_case_zone *z = &c->zones[i];
+		name_at(r, z->line, "zone name", z->name, 0);
+		for (size_t k = 0; k < z->n_faults; k++)
+			name_at(r, z->faults[k].src.line, "owner", z->faults[k].owner, 0);
+		for (size_t k = 0; k < z->n_dnsfaults; k++)
+			rule_names(r, z->dnsfaults[k], z->dnsfault_lines[k], false);
+		for (size_t k = 0; k < z->n_pathfaults; k++)
+			rule_names(r, z->pathfaults[k], z->pathfault_lines[k], false);
+	}
+	for (size_t i = 0; i < c->n_certs; i++) {
+		const struct dl_case_cert *ce = &c->certs[i];
+		r->lineno = ce->line;
+		if ((v = dl_words_opt(&ce->opts, "key")) && !cw_label_ok(v))
+			PERR(r, "bad key=%s, expected a label (letters, digits, '-', '_')", v);
+		if ((v = dl_words_opt(&ce->opts, "issuer")) && !cw_label_ok(v))
+			PERR(r, "bad issuer=%s, expected a cert id or self", v);
+		cert_names(r, ce, "san");
+		cert_names(r, ce, "cn");
+		cert_names(r, ce, "permit");
+		cert_names(r, ce, "exclude");
+	}
+	for (size_t i = 0; i < c->n_hosts; i++) {
+		const struct dl_case_host *h = &c->hosts[i];
+		for (size_t k = 0; k < h->opts.n; k++) {
+			const char *o = h->opts.v[k];
+			const char *eq = strchr(o, '=');
+			if (strncmp(o, "sni:", 4) != 0)
+				continue;
+			char *name = eq ? dl_xstrndup(o + 4, (size_t)(eq - o - 4)) : NULL;
+			if (name == NULL || eq[1] == '\0') {
+				r->lineno = h->line;
+				PERR(r, "bad \"%s\", expected sni:NAME=CERT[,CERT...]", o);
+			} else {
+				name_at(r, h->line, "SNI name", name, 0);
+			}
+			free(name);
+		}
+	}
+	for (size_t i = 0; i < c->n_checks; i++)
+		name_at(r, c->checks[i].line, "check name", c->checks[i].name, 0);
+	if (c->send.rcpt)
+		rcpt_check(r, c->send.rcpt, "rcpt", false);
+	if (c->send.from)
+		rcpt_check(r, c->send.from, "from", true);
+	r->lineno = c->send.line;
+	const char *why;
+	if (c->send.relay && (why = cw_hostport_check(c->send.relay, c->id)))
+		PERR(r, "bad relay=%s: %s, expected NAME[:PORT] at or below the case apex",
+		    c->send.relay, why);
+	if ((v = dl_words_opt(&c->send.options, "fallback")) &&
+	    (why = cw_hostport_check(v, c->id)))
+		PERR(r, "bad fallback=%s: %s, expected NAME[:PORT] at or below the case apex",
+		    v, why);
 }
 
 static void
@@ -671,25 +898,68 @@ check_complete(struct reader *r)
 		c->send.rcpt = dl_xstrdup("user@@");
 	if (c->send.from == NULL)
 		c->send.from = dl_xstrdup("sender@danelab.invalid");
+	c->note = r->note.data ? dl_buf_take(&r->note) : NULL;
+	bool id_ok = c->id && cw_label_ok(c->id) && strchr(c->id, '_') == NULL;
+	if (id_ok)
+		check_names(r);
 }
 
-struct dl_case *
-dl_case_parse_text(const char *path, const char *text, struct dl_diag *diag)
+/*
+ * Bytes a case may not hold: control characters (but tab), DEL, NUL and
+ * anything that is not well-formed UTF-8.  Reported with file:line, then
+ * replaced by '?' so that nothing downstream (a terminal, JUnit XML,
+ * Markdown) ever receives them.
+ */
+static void
+clean_line(struct reader *r, char *line, size_t len)
+{
+	bool bad = false;
+
+	for (size_t i = 0; i < len;) {
+		unsigned char ch = (unsigned char)line[i];
+		size_t u = ch >= 0x80 ? dl_utf8_len((unsigned char *)line + i, len - i) : 0;
+		if (u) {
+			i += u;
+			continue;
+		}
+		if ((ch >= 0x20 && ch != 0x7f && ch < 0x80) || ch == '\t') {
+			i++;
+			continue;
+		}
+		if (!bad)
+			PERR(r, "%s at column %zu, expected UTF-8 text without control "
+			    "characters", ch == 0 ? "NUL byte" : ch >= 0x80 ? "invalid UTF-8" :
+			    "control character", i + 1);
+		bad = true;
+		line[i++] = '?';
+	}
+}
+
+static struct dl_case *
+parse_mem(const char *path, const char *text, size_t size, struct dl_diag *diag)
 {
 	struct dl_case *c = dl_xcalloc(1, sizeof(*c));
 	struct reader r = { .c = c, .diag = diag };
-	const char *p = text;
+	const char *p = text, *end = text + size;
 
 	c->path = dl_xstrdup(path);
-	c->source = dl_xstrdup(text);
-	while (*p) {
-		const char *eol = strchr(p, '\n');
-		size_t len = eol ? (size_t)(eol - p) : strlen(p);
-		char *line = dl_xstrndup(p, len);
+	c->source = dl_xstrndup(text, size);
+	while (p < end) {
+		const char *eol = memchr(p, '\n', (size_t)(end - p));
+		size_t len = eol ? (size_t)(eol - p) : (size_t)(end - p);
 
 		r.lineno++;
+		if (len > DL_CASE_MAX_LINE) {
+			PERR(&r, "line of %zu bytes, expected at most %d", len, DL_CASE_MAX_LINE);
+			p = eol ? eol + 1 : end;
+			continue;
+		}
+		char *line = dl_xmalloc(len + 1);
+		memcpy(line, p, len);
+		line[len] = '\0';
 		if (len && line[len - 1] == '\r')
-			line[len - 1] = '\0';
+			line[--len] = '\0';
+		clean_line(&r, line, len);
 		bool indented = line[0] == ' ' || line[0] == '\t';
 		strip_comment(line);
 		char *s = line;
@@ -702,10 +972,23 @@ dl_case_parse_text(const char *path, const char *text, struct dl_diag *diag)
 				keyword_line(&r, s);
 		}
 		free(line);
-		p = eol ? eol + 1 : p + len;
+		p = eol ? eol + 1 : end;
 	}
 	check_complete(&r);
+	dl_buf_free(&r.note);
 	return c;
+}
+
+struct dl_case *
+dl_case_parse_text(const char *path, const char *text, struct dl_diag *diag)
+{
+	return parse_mem(path, text, strlen(text), diag);
+}
+
+struct dl_case *
+dl_case_parse_mem(const char *path, const char *text, size_t size, struct dl_diag *diag)
+{
+	return parse_mem(path, text, size, diag);
 }
 
 struct dl_case *
@@ -719,7 +1002,13 @@ dl_case_parse_file(const char *path, struct dl_diag *diag)
 		dl_buf_free(&b);
 		return NULL;
 	}
-	c = dl_case_parse_text(path, b.data, diag);
+	if (b.len > DL_CASE_MAX_BYTES) {
+		dl_diag_add(diag, path, 0, "file of %zu bytes, expected at most %d", b.len,
+		    DL_CASE_MAX_BYTES);
+		dl_buf_free(&b);
+		return NULL;
+	}
+	c = parse_mem(path, b.data ? b.data : "", b.len, diag);
 	dl_buf_free(&b);
 	return c;
 }

@@ -13,6 +13,7 @@
 
 #include "lab/pki.h"
 #include "runner/case_internal.h"
+#include "servers/persona.h"
 #include "runner/judge.h"
 #include "util/buf.h"
 
@@ -109,8 +110,7 @@ server_body(struct cw_ctx *x, const struct dl_case_host *h, int hi, struct dl_bu
 	const char *v;
 	int rc = 0;
 
-	if (x->w)
-		dl_buf_printf(b, "hostname %s.%s\n", h->label, x->w->apex);
+	dl_buf_printf(b, "hostname %s.%s\n", h->label, x->apex);
 	dl_buf_printf(b, "starttls %s\n", dl_words_has(o, "no-starttls") ? "no" : "yes");
 	dl_buf_printf(b, "pipelining %s\n", dl_words_has(o, "no-pipelining") ? "no" : "yes");
 	if ((v = dl_words_opt(o, "starttls-reply")))
@@ -157,6 +157,8 @@ server_body(struct cw_ctx *x, const struct dl_case_host *h, int hi, struct dl_bu
 			rc |= emit_chain(x, h, v, stem, b);
 			dl_buf_addc(b, '\n');
 			free(stem);
+		} else {
+			dl_buf_printf(b, "cert lint.chain.pem lint.key.pem %s\n", v);
 		}
 	}
 	for (size_t i = 0; i < o->n; i++) {
@@ -165,11 +167,21 @@ server_body(struct cw_ctx *x, const struct dl_case_host *h, int hi, struct dl_bu
 		/* sni:NAME=CERT,CERT */
 		char *name = dl_xstrdup(o->v[i] + 4);
 		char *eq = strchr(name, '=');
+		if (eq == NULL || eq[1] == '\0') {
+			/* Reported by the reader (sni:NAME=CERT...). */
+			free(name);
+			rc = -1;
+			continue;
+		}
 		*eq = '\0';
 		if (check_chain(x, h, eq + 1) < 0) {
 			rc = -1;
-		} else if (x->pki) {
-			char *abs = cw_abs_nodot(name, x->w->apex);
+		} else if (x->pki == NULL) {
+			char *abs = cw_abs_nodot(name, x->apex);
+			dl_buf_printf(b, "sni %s lint.chain.pem lint.key.pem %s\n", abs, eq + 1);
+			free(abs);
+		} else {
+			char *abs = cw_abs_nodot(name, x->apex);
 			char *stem = dl_xasprintf("%s.sni.%s", h->label, name);
 			dl_buf_printf(b, "sni %s ", abs);
 			rc |= emit_chain(x, h, eq + 1, stem, b);
@@ -224,6 +236,8 @@ attacker_body(struct cw_ctx *x, const struct dl_case_host *h, const char *mode,
 			free(stem);
 			if (rc < 0)
 				return -1;
+		} else {
+			dl_buf_printf(b, "attack swap-cert lint.chain.pem lint.key.pem %s\n", v);
 		}
 	} else {
 		dl_diag_add(x->diag, x->c->path, h->line, "host %s: unknown attacker mode "
@@ -231,21 +245,61 @@ attacker_body(struct cw_ctx *x, const struct dl_case_host *h, const char *mode,
 		    "passthrough", h->label, mode);
 		return -1;
 	}
-	if (x->w)
+	if (x->w) {
 		dl_buf_printf(b, "relay %s %d\n", x->w->backend4[hi], port);
+	} else {
+		char *a = dl_case_addr4(0, h->index + 128);
+		dl_buf_printf(b, "relay %s %d\n", a, port);
+		free(a);
+	}
 	return 0;
+}
+
+/* The listen address of host h (lint: where case 0 would have it). */
+static char *
+listen_addr(const struct cw_ctx *x, const struct dl_case_host *h, size_t hi, int v6)
+{
+	if (x->w)
+		return dl_xstrdup(v6 ? x->w->addr6[hi] : x->w->addr4[hi]);
+	return v6 ? dl_case_addr6(0, h->index) : dl_case_addr4(0, h->index);
+}
+
+/*
+ * The mock servers' own parser judges each host's personas, so that a
+ * host dl-smtpd would refuse is this case's error (file:line of the host
+ * line), found at lint, and never takes the other cases' servers down.
+ */
+static int
+personas_accepted(struct cw_ctx *x, const struct dl_case_host *h, const struct dl_buf *hb)
+{
+	struct persona_set set;
+	struct dl_err err;
+
+	if (hb->len == 0)
+		return 0;
+	if (persona_conf_parse(hb->data, hb->len, "personas", &set, &err) == 0) {
+		persona_set_free(&set);
+		return 0;
+	}
+	/* "personas:LINE: what": the generated line means nothing to the author. */
+	const char *msg = err.msg;
+	if (strncmp(msg, "personas:", 9) == 0 && strstr(msg, ": "))
+		msg = strstr(msg, ": ") + 2;
+	dl_diag_add(x->diag, x->c->path, h->line, "host %s: the mock SMTP server refuses "
+	    "it: %s", h->label, msg);
+	return -1;
 }
 
 int
 cw_personas(struct cw_ctx *x)
 {
 	const struct dl_case *c = x->c;
-	struct dl_buf scratch = DL_BUF_INIT;
-	struct dl_buf *b = x->w ? &x->w->personas : &scratch;
 	int rc = 0;
 
 	for (size_t hi = 0; hi < c->n_hosts; hi++) {
 		const struct dl_case_host *h = &c->hosts[hi];
+		struct dl_buf hbuf = DL_BUF_INIT, *b = &hbuf;
+		int before = rc;
 		int port = port_of(x, h);
 		for (size_t i = 0; i < h->opts.n; i++)
 			if (!opt_known(h->opts.v[i])) {
@@ -271,9 +325,9 @@ cw_personas(struct cw_ctx *x)
 			if (v6 && !(x->w && x->w->uses_ipv6))
 				break;
 			dl_buf_printf(b, "persona %s/%s%s\n", c->id, h->label, v6 ? "/v6" : "");
-			if (x->w)
-				dl_buf_printf(b, "listen %s %d\n", v6 ? x->w->addr6[hi] :
-				    x->w->addr4[hi], port);
+			char *addr = listen_addr(x, h, hi, v6);
+			dl_buf_printf(b, "listen %s %d\n", addr, port);
+			free(addr);
 			if (attacker)
 				rc |= attacker_body(x, h, h->kind + 9, port, (int)hi, b);
 			else
@@ -282,12 +336,18 @@ cw_personas(struct cw_ctx *x)
 		}
 		if (attacker) {
 			dl_buf_printf(b, "persona %s/%s/backend\n", c->id, h->label);
-			if (x->w)
-				dl_buf_printf(b, "listen %s %d\n", x->w->backend4[hi], port);
+			char *addr = x->w ? dl_xstrdup(x->w->backend4[hi]) :
+			    dl_case_addr4(0, h->index + 128);
+			dl_buf_printf(b, "listen %s %d\n", addr, port);
+			free(addr);
 			rc |= server_body(x, h, (int)hi, b);
 			dl_buf_addc(b, '\n');
 		}
+		if (rc == before && personas_accepted(x, h, &hbuf) < 0)
+			rc = -1;
+		if (x->w && hbuf.len)
+			dl_buf_add(&x->w->personas, hbuf.data, hbuf.len);
+		dl_buf_free(&hbuf);
 	}
-	dl_buf_free(&scratch);
 	return rc ? -1 : 0;
 }

@@ -647,7 +647,10 @@ dl_case_world_lint(const struct dl_case *c, struct dl_diag *diag)
 
 	if (c->id == NULL)
 		return;
+	char *apex = dl_xasprintf("%s.test.", c->id);
+	x.apex = apex;
 	world_place(&x);
+	free(apex);
 }
 
 int
@@ -662,6 +665,7 @@ dl_case_world_build(const struct dl_case *c, int index, struct dl_pki *pki,
 	w->c = c;
 	w->index = index;
 	w->apex = dl_xasprintf("%s.test.", c->id);
+	x.apex = w->apex;
 	w->n_rounds = (int)c->n_thens + 1;
 	w->round_rules = dl_xcalloc(c->n_thens + 1, sizeof(*w->round_rules));
 	w->addr4 = dl_xcalloc(c->n_hosts + 1, sizeof(char *));
