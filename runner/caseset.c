@@ -14,8 +14,15 @@
 #include "runner/judge.h"
 #include "util/buf.h"
 
+/* The directories on the way down: a symbolic link back up is a loop. */
+struct walk {
+	dev_t dev[64];
+	ino_t ino[64];
+	int depth;
+};
+
 static void
-collect(const char *path, struct dl_words *files, struct dl_diag *diag)
+collect(const char *path, struct dl_words *files, struct dl_diag *diag, struct walk *wk)
 {
 	struct stat st;
 
@@ -27,6 +34,18 @@ collect(const char *path, struct dl_words *files, struct dl_diag *diag)
 		dl_words_push(files, path);
 		return;
 	}
+	for (int i = 0; i < wk->depth; i++)
+		if (wk->dev[i] == st.st_dev && wk->ino[i] == st.st_ino) {
+			dl_diag_add(diag, path, 0, "directory loop (a symbolic link to a "
+			    "directory above it), skipped");
+			return;
+		}
+	if (wk->depth == 64) {
+		dl_diag_add(diag, path, 0, "directories nested deeper than 64, skipped");
+		return;
+	}
+	wk->dev[wk->depth] = st.st_dev;
+	wk->ino[wk->depth++] = st.st_ino;
 	DIR *d = opendir(path);
 	if (d == NULL) {
 		dl_diag_add(diag, path, 0, "cannot open directory: %s", strerror(errno));
@@ -40,12 +59,13 @@ collect(const char *path, struct dl_words *files, struct dl_diag *diag)
 		size_t n = strlen(e->d_name);
 		struct stat sst;
 		if (stat(sub, &sst) == 0 && S_ISDIR(sst.st_mode))
-			collect(sub, files, diag);
+			collect(sub, files, diag, wk);
 		else if (n > 5 && strcmp(e->d_name + n - 5, ".case") == 0)
 			dl_words_push(files, sub);
 		free(sub);
 	}
 	closedir(d);
+	wk->depth--;
 }
 
 static const char *
@@ -94,8 +114,10 @@ dl_caseset_load(struct dl_caseset *set, char *const *paths, size_t n_paths,
 	struct dl_words files = { 0 };
 
 	memset(set, 0, sizeof(*set));
-	for (size_t i = 0; i < n_paths; i++)
-		collect(paths[i], &files, &set->global);
+	for (size_t i = 0; i < n_paths; i++) {
+		struct walk wk = { .depth = 0 };
+		collect(paths[i], &files, &set->global, &wk);
+	}
 	set->cases = dl_xcalloc(files.n ? files.n : 1, sizeof(*set->cases));
 	set->problems = dl_xcalloc(files.n ? files.n : 1, sizeof(*set->problems));
 	for (size_t i = 0; i < files.n; i++) {
@@ -119,10 +141,15 @@ dl_caseset_load(struct dl_caseset *set, char *const *paths, size_t n_paths,
 	for (size_t i = 1; i < set->n; i++) {
 		struct dl_case *c = set->cases[i], *prev = set->cases[i - 1];
 		if (c->id && prev->id && strcmp(c->id, prev->id) == 0) {
-			char *old = set->problems[i];
-			set->problems[i] = dl_xasprintf("%s%s: duplicate id \"%s\" (also in %s)\n",
-			    old, c->path, c->id, prev->path);
-			free(old);
+			/* Both: neither may run with a name the other owns. */
+			for (int k = 0; k < 2; k++) {
+				struct dl_case *me = k ? c : prev, *other = k ? prev : c;
+				char *old = set->problems[i - 1 + (size_t)k];
+				set->problems[i - 1 + (size_t)k] = dl_xasprintf("%s%s: duplicate "
+				    "id \"%s\" (also in %s), expected unique ids\n", old, me->path,
+				    me->id, other->path);
+				free(old);
+			}
 		}
 	}
 	return 0;

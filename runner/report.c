@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/buf.h"
+#include "util/utf8.h"
 #include "util/json.h"
 
 void
@@ -259,11 +260,21 @@ xml_escape(struct dl_buf *b, const char *s)
 		case '"': dl_buf_adds(b, "&quot;"); break;
 		case '\'': dl_buf_adds(b, "&apos;"); break;
 		default:
-			/* XML 1.0 forbids most control characters even escaped. */
-			if (c < 0x20 && c != '\n' && c != '\t')
+			/* XML 1.0 forbids most control characters even escaped, and
+			 * the document says UTF-8: anything else becomes '?'. */
+			if (c >= 0x80) {
+				size_t u = dl_utf8_len((const unsigned char *)s, strnlen(s, 4));
+				if (u == 0) {
+					dl_buf_addc(b, '?');
+				} else {
+					dl_buf_add(b, s, u);
+					s += u - 1;
+				}
+			} else if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
 				dl_buf_addc(b, '?');
-			else
+			} else {
 				dl_buf_addc(b, (char)c);
+			}
 		}
 	}
 }

@@ -82,9 +82,12 @@ run_case_error(struct rcase *rc, const char *fmt, ...)
 static struct rcase *
 case_by_id(struct run *r, const char *id, size_t len)
 {
-	for (size_t i = 0; i < r->n; i++)
-		if (strlen(r->cases[i].c->id) == len && strncmp(r->cases[i].c->id, id, len) == 0)
+	/* A case without an id (a lint error: it is never placed) owns no name. */
+	for (size_t i = 0; i < r->n; i++) {
+		const char *cid = r->cases[i].c->id;
+		if (cid && strlen(cid) == len && strncmp(cid, id, len) == 0)
 			return &r->cases[i];
+	}
 	return NULL;
 }
 
@@ -439,6 +442,17 @@ dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_o
 	struct dl_err err;
 	struct dl_words keep = { 0 };
 
+	/* Evidence is routed to cases by id: two cases with one id would read
+	 * each other's (the lint reports it; the run refuses to start). */
+	for (size_t i = 1; i < set->n; i++) {
+		const char *a = set->cases[i - 1]->id, *b = set->cases[i]->id;
+		if (a && b && strcmp(a, b) == 0 && (selected[i] || selected[i - 1])) {
+			fprintf(stderr, "danelab: %s and %s have the same id \"%s\", expected "
+			    "unique ids: not running\n", set->cases[i - 1]->path,
+			    set->cases[i]->path, b);
+			return DL_EXIT_USAGE;
+		}
+	}
 	r.cases = dl_xcalloc(set->n + 1, sizeof(*r.cases));
 	for (size_t i = 0; i < set->n; i++) {
 		if (!selected[i])

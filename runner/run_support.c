@@ -187,10 +187,38 @@ write_zones(const struct run *r, const struct rcase *rc)
 	dl_buf_free(&all);
 }
 
+/* s as one shell word: single-quoted, each ' as '\'' (a case is untrusted). */
+static void
+sh_word(struct dl_buf *b, const char *s)
+{
+	dl_buf_addc(b, '\'');
+	for (; s && *s; s++) {
+		if (*s == '\'')
+			dl_buf_adds(b, "'\\''");
+		else
+			dl_buf_addc(b, *s);
+	}
+	dl_buf_addc(b, '\'');
+}
+
 static void
 write_repro(const struct run *r, const struct rcase *rc)
 {
 	char *path = dl_xasprintf("%s/repro.sh", rc->dir);
+	struct dl_buf q[12];
+	const char *v[12] = {
+		r->o->paths->bindir, rc->c->id, rc->dir, r->o->paths->bindir,
+		r->lab ? run_lab_trust_anchor(r->lab) : "", rc->w.rcpt, rc->c->send.from,
+		rc->c->send.policy, rc->w.relay ? rc->w.relay : "",
+		rc->w.options ? rc->w.options : "", r->o->violate ? r->o->violate : "",
+		r->adapter.path,
+	};
+
+	/* Every value is quoted: the script is read and run by people. */
+	for (size_t i = 0; i < 12; i++) {
+		memset(&q[i], 0, sizeof(q[i]));
+		sh_word(&q[i], v[i]);
+	}
 	char *text = dl_xasprintf(
 	    "#!/bin/sh\n"
 	    "# Reproduce danelab case %s by hand.\n"
@@ -201,20 +229,20 @@ write_repro(const struct run *r, const struct rcase *rc)
 	    "# 2. Inside the namespace, send the way the runner did:\n"
 	    "cd %s || exit 1\n"
 	    "export DANELAB_BIN=%s DANELAB_RESOLVER=127.0.0.1 \\\n"
-	    "  DANELAB_TRUST_ANCHOR=\"${DANELAB_TRUST_ANCHOR:-%s}\" \\\n"
-	    "  DANELAB_CASE=%s DANELAB_RCPT='%s' DANELAB_FROM='%s' \\\n"
-	    "  DANELAB_POLICY=%s DANELAB_RELAY='%s' DANELAB_OPTIONS='%s' \\\n"
-	    "  DANELAB_MESSAGE=\"$PWD/message.eml\"%s%s%s\n"
+	    "  DANELAB_TRUST_ANCHOR=\"${DANELAB_TRUST_ANCHOR:-\"%s\"}\" \\\n"
+	    "  DANELAB_CASE=%s DANELAB_RCPT=%s DANELAB_FROM=%s \\\n"
+	    "  DANELAB_POLICY=%s DANELAB_RELAY=%s DANELAB_OPTIONS=%s \\\n"
+	    "  DANELAB_MESSAGE=\"$PWD/message.eml\"%s%s\n"
 	    "exec %s send\n"
 	    "# 3. Or just rerun it with the same clock: %s/danelab run --now %lld %s\n",
-	    rc->c->id, r->o->paths->bindir, rc->c->id, rc->dir, r->o->paths->bindir,
-	    r->lab ? run_lab_trust_anchor(r->lab) : "", rc->c->id, rc->w.rcpt, rc->c->send.from, rc->c->send.policy,
-	    rc->w.relay ? rc->w.relay : "", rc->w.options ? rc->w.options : "",
-	    r->o->violate ? " DANELAB_VIOLATE='" : "", r->o->violate ? r->o->violate : "",
-	    r->o->violate ? "'" : "", r->adapter.path, r->o->paths->bindir,
-	    (long long)r->o->now, rc->c->id);
+	    rc->c->id, r->o->paths->bindir, rc->c->id, q[2].data, q[3].data, q[4].data,
+	    q[1].data, q[5].data, q[6].data, q[7].data, q[8].data, q[9].data,
+	    r->o->violate ? " DANELAB_VIOLATE=" : "", r->o->violate ? q[10].data : "",
+	    q[11].data, r->o->paths->bindir, (long long)r->o->now, rc->c->id);
 	dl_write_file(path, text, strlen(text));
 	chmod(path, 0755);
+	for (size_t i = 0; i < 12; i++)
+		dl_buf_free(&q[i]);
 	free(text);
 	free(path);
 }

@@ -9,7 +9,23 @@ known-deviation text from the adapter's expectations file), so the table
 never says "FAIL" without saying why.
 """
 import json
+import re
 import sys
+
+
+def md(text):
+    """Text from a report (reasons quote case files and client logs, which
+    are untrusted) as inert Markdown: no HTML, no markup, no control
+    characters, one line."""
+    text = re.sub(r'[\x00-\x1f\x7f-\x9f]', ' ', str(text))
+    text = text.replace('&', '&amp;').replace('<', '&lt;').replace('>', '&gt;')
+    return re.sub(r'([\\`*_\[\]|~])', r'\\\1', text)
+
+
+def code(text):
+    """An id inside `code`: backticks and control characters cannot occur."""
+    return re.sub(r'[\x00-\x1f\x7f-\x9f`|]', '?', str(text))
+
 
 cols, reports = [], {}
 for arg in sys.argv[1:]:
@@ -31,14 +47,14 @@ print('|---|---|' + '---|' * len(cols))
 for i in ids:
     level = next(r[i]['level'] for r in reports.values() if i in r)
     cells = [reports[n][i]['verdict'].upper() if i in reports[n] else '-' for n in cols]
-    print(f'| {i} | {level} | ' + ' | '.join(cells) + ' |')
+    print(f'| {md(i)} | {md(level)} | ' + ' | '.join(md(x) for x in cells) + ' |')
 print('\n## Every verdict other than PASS, explained\n')
 for n in cols:
     for i in ids:
         c = reports[n].get(i)
         if not c or c['verdict'] == 'pass':
             continue
-        print(f'- **{n}**, `{i}`: {c["verdict"].upper()}. ', end='')
+        print(f'- **{md(n)}**, `{code(i)}`: {md(c["verdict"].upper())}. ', end='')
         if c.get('known_deviation'):
-            print(f'Known deviation: {c["known_deviation"]}', end=' ')
-        print('; '.join(c['reasons']) or c.get('observed', ''))
+            print(f'Known deviation: {md(c["known_deviation"])}', end=' ')
+        print(md('; '.join(c['reasons']) or c.get('observed', '')))

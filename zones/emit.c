@@ -76,6 +76,16 @@ write_nsd_lists(const struct dl_world *w, struct dl_zbuild *zbs,
 			continue;
 		o = ldns_rdf2str(zbs[i].origin);
 		path = dl_zemit_zone_path(out->zone_dir, zbs[i].origin);
+		/* NSD's quoted strings have no escapes: a quote would end one. */
+		if (strpbrk(o, "\"\\\n#") || strpbrk(path, "\"\\\n#")) {
+			r = dl_errf(err, "zone \"%s\": name or path unfit for NSD's "
+			    "configuration, expected no quote, backslash, '#' or newline", o);
+			free(o);
+			free(path);
+			dl_buf_free(&lab);
+			dl_buf_free(&fault);
+			return r;
+		}
 		dl_buf_printf(b, "zone:\n\tname: \"%s\"\n\tzonefile: \"%s\"\n",
 		    o, path);
 		free(o);

@@ -56,7 +56,11 @@ check_spec(const struct dl_world *w, struct dl_zbuild *zb, struct dl_err *err)
 	char where[512];
 
 	dl_src_str(&s->src, where, sizeof(where));
-	if (len == 0 || o[len - 1] != '.' || strchr(o, '/') != NULL ||
+	/* Origins become file names and go into NSD's configuration: letters,
+	 * digits, '-', '_' and dots only (no quote, escape, '/' or blank). */
+	if (len == 0 || o[len - 1] != '.' ||
+	    strspn(o, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.") != len ||
+	    strstr(o, "..") != NULL || (len > 1 && o[0] == '.') ||
 	    (zb->origin = ldns_dname_new_frm_str(o)) == NULL)
 		return dl_errf(err, "%s: bad zone origin \"%s\", expected an "
 		    "absolute domain name such as \"x.test.\"", where, o);
