@@ -177,6 +177,10 @@ struct dl_case *dl_case_parse_mem(const char *path, const char *text, size_t siz
 	struct dl_diag *diag);
 void dl_case_free(struct dl_case *c);
 
+/* A host label, cert id or key name (letters, digits, '-', '_'; also a
+ * file name stem).  Every other name: case_check.c. */
+bool dl_case_label_ok(const char *s);
+
 const char *dl_level_name(enum dl_level l);
 int dl_level_parse(const char *s, enum dl_level *out, char **feature);
 

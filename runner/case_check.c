@@ -22,7 +22,7 @@
 
 /* A host label, cert id or key name: also a file name stem, so no '.' or '/'. */
 bool
-cw_label_ok(const char *s)
+dl_case_label_ok(const char *s)
 {
 	size_t n = s ? strlen(s) : 0;
 

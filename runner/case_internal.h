@@ -28,7 +28,6 @@ char *cw_cert_id(const struct dl_case *c, const char *id);
 #define CW_NAME_WILD     1u  /* '*' may appear in labels (certificate names) */
 #define CW_NAME_IDN      2u  /* U-labels (UTF-8) allowed: recipient domains */
 #define CW_NAME_ANYWHERE 4u  /* an absolute name may be outside the apex */
-bool cw_label_ok(const char *s);
 /* NULL if name ("@", relative, or absolute at/below "<id>.test.") is
  * acceptable, else what it is, for "bad NAME: ..., expected ..." */
 const char *cw_name_check(const char *name, const char *id, unsigned flags);

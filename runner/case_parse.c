@@ -350,7 +350,7 @@ kw_cert(struct reader *r, struct dl_words *w)
 		PERR(r, "bad cert line, expected \"cert ID [options]\"");
 		return;
 	}
-	if (!cw_label_ok(w->v[1])) {
+	if (!dl_case_label_ok(w->v[1])) {
 		PERR(r, "bad cert id \"%s\", expected a label (letters, digits, '-', '_', "
 		    "at most 63)", w->v[1]);
 		return;
@@ -390,7 +390,7 @@ kw_host(struct reader *r, struct dl_words *w)
 			    w->v[1], c->hosts[i].line);
 			return;
 		}
-	if (!cw_label_ok(w->v[1])) {
+	if (!dl_case_label_ok(w->v[1])) {
 		PERR(r, "bad host label \"%s\", expected a label (letters, digits, '-', "
 		    "'_', at most 63)", w->v[1]);
 		return;
@@ -816,9 +816,9 @@ check_names(struct reader *r)
 	for (size_t i = 0; i < c->n_certs; i++) {
 		const struct dl_case_cert *ce = &c->certs[i];
 		r->lineno = ce->line;
-		if ((v = dl_words_opt(&ce->opts, "key")) && !cw_label_ok(v))
+		if ((v = dl_words_opt(&ce->opts, "key")) && !dl_case_label_ok(v))
 			PERR(r, "bad key=%s, expected a label (letters, digits, '-', '_')", v);
-		if ((v = dl_words_opt(&ce->opts, "issuer")) && !cw_label_ok(v))
+		if ((v = dl_words_opt(&ce->opts, "issuer")) && !dl_case_label_ok(v))
 			PERR(r, "bad issuer=%s, expected a cert id or self", v);
 		cert_names(r, ce, "san");
 		cert_names(r, ce, "cn");
@@ -899,9 +899,13 @@ check_complete(struct reader *r)
 	if (c->send.from == NULL)
 		c->send.from = dl_xstrdup("sender@danelab.invalid");
 	c->note = r->note.data ? dl_buf_take(&r->note) : NULL;
-	bool id_ok = c->id && cw_label_ok(c->id) && strchr(c->id, '_') == NULL;
+	bool id_ok = c->id && dl_case_label_ok(c->id) && strchr(c->id, '_') == NULL;
 	if (id_ok)
 		check_names(r);
+	/* Reports need a name for the case; not a label, so it owns no name in
+	 * the lab and is never placed (the missing id is an error above). */
+	if (c->id == NULL)
+		c->id = dl_xstrdup("(no id)");
 }
 
 /*

@@ -645,8 +645,8 @@ dl_case_world_lint(const struct dl_case *c, struct dl_diag *diag)
 {
 	struct cw_ctx x = { .c = c, .diag = diag };
 
-	if (c->id == NULL)
-		return;
+	if (c->id == NULL || !dl_case_label_ok(c->id))
+		return; /* the reader has reported it */
 	char *apex = dl_xasprintf("%s.test.", c->id);
 	x.apex = apex;
 	world_place(&x);

@@ -140,7 +140,8 @@ dl_caseset_load(struct dl_caseset *set, char *const *paths, size_t n_paths,
 	sort_cases(set);
 	for (size_t i = 1; i < set->n; i++) {
 		struct dl_case *c = set->cases[i], *prev = set->cases[i - 1];
-		if (c->id && prev->id && strcmp(c->id, prev->id) == 0) {
+		/* An id that is no label is an error of its own and owns no name. */
+		if (c->id && prev->id && strcmp(c->id, prev->id) == 0 && dl_case_label_ok(c->id)) {
 			/* Both: neither may run with a name the other owns. */
 			for (int k = 0; k < 2; k++) {
 				struct dl_case *me = k ? c : prev, *other = k ? prev : c;

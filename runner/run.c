@@ -446,7 +446,8 @@ dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_o
 	 * each other's (the lint reports it; the run refuses to start). */
 	for (size_t i = 1; i < set->n; i++) {
 		const char *a = set->cases[i - 1]->id, *b = set->cases[i]->id;
-		if (a && b && strcmp(a, b) == 0 && (selected[i] || selected[i - 1])) {
+		if (a && b && strcmp(a, b) == 0 && dl_case_label_ok(b) &&
+		    (selected[i] || selected[i - 1])) {
 			fprintf(stderr, "danelab: %s and %s have the same id \"%s\", expected "
 			    "unique ids: not running\n", set->cases[i - 1]->path,
 			    set->cases[i]->path, b);

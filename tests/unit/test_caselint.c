@@ -324,10 +324,10 @@ test_name_grammar(void)
 		if (ok != t[i].ok)
 			fprintf(stderr, "name %zu \"%s\": got %d\n", i, t[i].name, ok);
 	}
-	CU_ASSERT_TRUE(cw_label_ok("mx1-cert"));
-	CU_ASSERT_FALSE(cw_label_ok("a.b"));
-	CU_ASSERT_FALSE(cw_label_ok(".."));
-	CU_ASSERT_FALSE(cw_label_ok("-x"));
+	CU_ASSERT_TRUE(dl_case_label_ok("mx1-cert"));
+	CU_ASSERT_FALSE(dl_case_label_ok("a.b"));
+	CU_ASSERT_FALSE(dl_case_label_ok(".."));
+	CU_ASSERT_FALSE(dl_case_label_ok("-x"));
 	CU_ASSERT_TRUE(cw_local_ok("a.b+c", 5));
 	CU_ASSERT_FALSE(cw_local_ok("a(b", 3));
 	CU_ASSERT_FALSE(cw_local_ok("a@b", 3));
