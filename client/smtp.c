@@ -41,6 +41,9 @@ struct sess {
 	struct dl_buf text;
 	bool ext_starttls;       /* from the most recent EHLO */
 	bool tls_active;
+	/* Bytes standing in for the server (dl_smtp_read_replies), when fd < 0. */
+	const char *feed;
+	size_t feed_len;
 };
 
 static const char *
@@ -97,7 +100,14 @@ io_fill(struct sess *s)
 
 	if (room == 0)
 		return -1;
-	if (s->ssl) {
+	if (s->fd < 0) {
+		/* Fed bytes arrive in small pieces, as from a slow server. */
+		n = (ssize_t)(s->feed_len < room ? s->feed_len : room);
+		n = n > 7 ? 7 : n;
+		memcpy(s->rbuf + s->rlen, s->feed, (size_t)n);
+		s->feed += n;
+		s->feed_len -= (size_t)n;
+	} else if (s->ssl) {
 		int r = SSL_read(s->ssl, s->rbuf + s->rlen, (int)room);
 		n = r > 0 ? r : -1;
 	} else {
@@ -205,6 +215,20 @@ has_ext(const char *text, const char *kw)
 		p = strchr(p, '\n');
 	}
 	return false;
+}
+
+int
+dl_smtp_read_replies(const char *data, size_t len, struct dl_conn_rec *c)
+{
+	struct sess s = { .c = c, .fd = -1, .feed = data, .feed_len = len };
+	int n = 0;
+
+	while (read_reply(&s, n == 0 ? "" : "EHLO x") == 0) {
+		n++;
+		(void)has_ext(s.text.data, "STARTTLS");
+	}
+	dl_buf_free(&s.text);
+	return n;
 }
 
 static void

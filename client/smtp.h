@@ -38,6 +38,13 @@ enum dl_conn_end dl_smtp_session(const struct dl_smtp_cfg *cfg,
 	const struct sockaddr *sa, socklen_t salen,
 	const struct dl_tls_params *tp, struct dl_conn_rec *c);
 
+/*
+ * The reply reader on bytes instead of a connection (fuzzing, tests): reads
+ * replies from data as a session would from the server, recording each in c
+ * (as the greeting, then as replies to EHLO).  Returns how many were read.
+ */
+int dl_smtp_read_replies(const char *data, size_t len, struct dl_conn_rec *c);
+
 /* Message text to DATA form: CRLF line ends, dot-stuffed, no final ".". */
 void dl_smtp_body(const char *in, size_t len, struct dl_buf *out);
 

@@ -105,11 +105,12 @@ static int
 load_deviations(struct dl_adapter *a, struct dl_err *err)
 {
 	struct dl_buf b = DL_BUF_INIT;
-	int lineno = 0;
+	int rc;
 
 	if (a->expect_path == NULL)
 		return 0;
 	if (dl_read_file(a->expect_path, &b) < 0) {
+		dl_buf_free(&b);
 		if (errno == ENOENT) {
 			free(a->expect_path);
 			a->expect_path = NULL;
@@ -117,6 +118,19 @@ load_deviations(struct dl_adapter *a, struct dl_err *err)
 		}
 		return dl_errf(err, "%s: cannot read: %s", a->expect_path, strerror(errno));
 	}
+	rc = dl_adapter_parse_deviations(a, b.data ? b.data : "", a->expect_path, err);
+	dl_buf_free(&b);
+	return rc;
+}
+
+int
+dl_adapter_parse_deviations(struct dl_adapter *a, const char *text, const char *path,
+    struct dl_err *err)
+{
+	struct dl_buf b = DL_BUF_INIT;
+	int lineno = 0;
+
+	dl_buf_adds(&b, text);
 	for (char *line = b.data, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -132,7 +146,7 @@ load_deviations(struct dl_adapter *a, struct dl_err *err)
 		    strcmp(kind, "xfail") != 0 || line[used] == '\0') {
 			dl_buf_free(&b);
 			return dl_errf(err, "%s:%d: expected \"CASE-ID xfail REASON\"",
-			    a->expect_path, lineno);
+			    path, lineno);
 		}
 		a->deviations = dl_xrealloc(a->deviations,
 		    (a->n_deviations + 1) * sizeof(*a->deviations));

@@ -68,4 +68,9 @@ int dl_adapter_run(const struct dl_adapter *a, const char *verb, const char *arg
 int dl_wait_child(pid_t pid, long deadline_ms, bool *timed_out);
 long dl_now_ms(void);
 
+/* The lines of an expectations file (NAME.expect) from text, appended to
+ * a->deviations; path names it in errors. */
+int dl_adapter_parse_deviations(struct dl_adapter *a, const char *text, const char *path,
+	struct dl_err *err);
+
 #endif

@@ -26,16 +26,19 @@ tsv_split(char *line, char **fields, size_t max)
 	return n;
 }
 
+static void req_row(struct dl_catalog *cat, char **f);
+static void scen_row(struct dl_catalog *cat, char **f);
+
+/* Rows of one table from text (path names it in errors). */
 static int
-load_tsv(const char *path, size_t want, void (*row)(struct dl_catalog *, char **),
-    struct dl_catalog *cat, struct dl_err *err)
+parse_tsv(const char *text, const char *path, size_t want,
+    void (*row)(struct dl_catalog *, char **), struct dl_catalog *cat, struct dl_err *err)
 {
 	struct dl_buf b = DL_BUF_INIT;
 	char *fields[8];
 	int lineno = 0;
 
-	if (dl_read_file(path, &b) < 0)
-		return dl_errf(err, "%s: cannot read: %s", path, strerror(errno));
+	dl_buf_adds(&b, text);
 	for (char *line = b.data, *next; line && *line; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -52,6 +55,37 @@ load_tsv(const char *path, size_t want, void (*row)(struct dl_catalog *, char **
 	}
 	dl_buf_free(&b);
 	return 0;
+}
+
+static int
+load_tsv(const char *path, size_t want, void (*row)(struct dl_catalog *, char **),
+    struct dl_catalog *cat, struct dl_err *err)
+{
+	struct dl_buf b = DL_BUF_INIT;
+	int rc;
+
+	if (dl_read_file(path, &b) < 0) {
+		dl_buf_free(&b);
+		return dl_errf(err, "%s: cannot read: %s", path, strerror(errno));
+	}
+	rc = parse_tsv(b.data ? b.data : "", path, want, row, cat, err);
+	dl_buf_free(&b);
+	return rc;
+}
+
+int
+dl_catalog_parse(struct dl_catalog *cat, const char *requirements, const char *scenarios,
+    struct dl_err *err)
+{
+	int rc;
+
+	memset(cat, 0, sizeof(*cat));
+	rc = parse_tsv(requirements, "requirements.tsv", 6, req_row, cat, err);
+	if (rc == 0)
+		rc = parse_tsv(scenarios, "scenarios.tsv", 5, scen_row, cat, err);
+	if (rc < 0)
+		dl_catalog_free(cat);
+	return rc;
 }
 
 static void

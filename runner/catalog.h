@@ -38,6 +38,9 @@ struct dl_catalog {
 
 /* Load both tables from dir (normally "cases"); caller frees. */
 int dl_catalog_load(struct dl_catalog *cat, const char *dir, struct dl_err *err);
+/* The same from the two tables' text (fuzzing, tests). */
+int dl_catalog_parse(struct dl_catalog *cat, const char *requirements,
+	const char *scenarios, struct dl_err *err);
 void dl_catalog_free(struct dl_catalog *cat);
 const struct dl_requirement *dl_catalog_req(const struct dl_catalog *cat, const char *id);
 const struct dl_scenario *dl_catalog_scenario(const struct dl_catalog *cat, const char *slug);
