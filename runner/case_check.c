@@ -14,6 +14,7 @@
 
 #include <ctype.h>
 #include <idn2.h>
+#include <ldns/ldns.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -158,5 +159,57 @@ cw_hostport_check(const char *s, const char *id)
 	if (why == NULL)
 		why = cw_name_check(host, id, 0);
 	free(host);
+	return why;
+}
+
+/* Is addr (a literal) one of the lab's per-case addresses, and whose? */
+static int
+case_of_addr(const ldns_rdf *rdf)
+{
+	const uint8_t *a = ldns_rdf_data(rdf);
+	static const uint8_t v6[8] = { 0xfd, 0xda, 0x9e, 0x1a, 0xb0, 0x00, 0x00, 0x01 };
+
+	if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_A && ldns_rdf_size(rdf) == 4 &&
+	    a[0] == 127 && a[1] >= 16 && a[1] < 32)
+		return (a[1] - 16) * 256 + a[2];
+	if (ldns_rdf_get_type(rdf) == LDNS_RDF_TYPE_AAAA && ldns_rdf_size(rdf) == 16 &&
+	    memcmp(a, v6, 8) == 0)
+		return a[8] * 256 + a[9];
+	return -1;
+}
+
+/*
+ * A record's data may not lead the client into another case's world: a
+ * name under "test." outside the apex (CNAME, MX, SRV targets...) or one of
+ * another case's addresses would put this case's traffic into that case's
+ * evidence.  index < 0 (lint): every literal per-case address is refused,
+ * since only $ADDR(host) gives a case its own.
+ */
+const char *
+cw_rdata_check(const char *text, const char *origin, const char *apex, int index)
+{
+	ldns_rr *rr = NULL;
+	ldns_rdf *o = ldns_dname_new_frm_str(origin), *ap = ldns_dname_new_frm_str(apex);
+	ldns_rdf *test = ldns_dname_new_frm_str("test.");
+	const char *why = NULL;
+
+	if (o && ap && test && ldns_rr_new_frm_str(&rr, text, 300, o, NULL) == LDNS_STATUS_OK) {
+		for (size_t i = 0; why == NULL && i < ldns_rr_rd_count(rr); i++) {
+			const ldns_rdf *f = ldns_rr_rdf(rr, i);
+			int who = case_of_addr(f);
+			if (who >= 0 && who != index)
+				why = index < 0 ? "a literal per-case lab address (use $ADDR(host) "
+				    "or $ADDR6(host) for the case's own)" :
+				    "another case's address";
+			if (ldns_rdf_get_type(f) == LDNS_RDF_TYPE_DNAME &&
+			    ldns_dname_is_subdomain(f, test) && ldns_dname_compare(f, ap) != 0 &&
+			    !ldns_dname_is_subdomain(f, ap))
+				why = "a name of the lab's case space test. outside the case apex";
+		}
+	}
+	ldns_rr_free(rr);
+	ldns_rdf_deep_free(o);
+	ldns_rdf_deep_free(ap);
+	ldns_rdf_deep_free(test);
 	return why;
 }

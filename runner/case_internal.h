@@ -33,6 +33,11 @@ char *cw_cert_id(const struct dl_case *c, const char *id);
 const char *cw_name_check(const char *name, const char *id, unsigned flags);
 bool cw_local_ok(const char *s, size_t n);
 int cw_port_parse(const char *s, int *port);
+/* Record text (placeholders resolved) whose data names another case's world
+ * (a test. name outside the apex, another case's address): why, or NULL.
+ * index is the case's number in the run, -1 when only linting. */
+const char *cw_rdata_check(const char *text, const char *origin, const char *apex,
+	int index);
 /* NAME[:PORT] of relay= and fallback=: NULL if fine, else why not. */
 const char *cw_hostport_check(const char *s, const char *id);
 

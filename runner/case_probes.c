@@ -174,6 +174,16 @@ render_rules(struct cw_ctx *x, const struct dl_case_zone *cz, char *const *rules
 			if (rule_accepted(x, ln, partial ? &head : &one,
 			    strcmp(w.v[2], "serve") == 0) < 0)
 				rc = -1;
+			/* Forged data, like records, stays inside the case's world. */
+			const char *forged = strstr(one.data, " forge ");
+			const char *why = !partial && forged && !strcmp(w.v[2], "forge") ?
+			    cw_rdata_check(forged + 7, origin, x->apex, x->w ? x->w->index : -1) :
+			    NULL;
+			if (why) {
+				dl_diag_add(x->diag, c->path, ln, "forged data with %s, expected "
+				    "names and addresses of this case only", why);
+				rc = -1;
+			}
 			dl_buf_free(&head);
 			dl_buf_add(out, one.data, one.len);
 			dl_buf_free(&one);
