@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "runner/case_internal.h"
 #include "util/buf.h"
@@ -742,15 +743,14 @@ cert_names(struct reader *r, const struct dl_case_cert *ce, const char *key)
 
 /* A fault rule's owner (relative to its zone) and type. */
 static void
-rule_names(struct reader *r, const char *rule, int line, bool types_only_real)
+rule_names(struct reader *r, const char *rule, int line)
 {
 	struct dl_words w = { 0 };
 
 	dl_words_split(&w, rule);
 	if (w.n >= 2) {
 		name_at(r, line, "owner", w.v[0], 0);
-		if (strcasecmp(w.v[1], "ANY") != 0 ? ldns_get_rr_type_by_name(w.v[1]) == 0 :
-		    types_only_real) {
+		if (strcasecmp(w.v[1], "ANY") != 0 && ldns_get_rr_type_by_name(w.v[1]) == 0) {
 			r->lineno = line;
 			PERR(r, "unknown type \"%s\", expected an RR type such as A, MX or "
 			    "TLSA, or ANY", w.v[1]);
@@ -809,9 +809,9 @@ check_names(struct reader *r)
 		for (size_t k = 0; k < z->n_faults; k++)
 			name_at(r, z->faults[k].src.line, "owner", z->faults[k].owner, 0);
 		for (size_t k = 0; k < z->n_dnsfaults; k++)
-			rule_names(r, z->dnsfaults[k], z->dnsfault_lines[k], false);
+			rule_names(r, z->dnsfaults[k], z->dnsfault_lines[k]);
 		for (size_t k = 0; k < z->n_pathfaults; k++)
-			rule_names(r, z->pathfaults[k], z->pathfault_lines[k], false);
+			rule_names(r, z->pathfaults[k], z->pathfault_lines[k]);
 	}
 	for (size_t i = 0; i < c->n_certs; i++) {
 		const struct dl_case_cert *ce = &c->certs[i];

@@ -13,8 +13,8 @@
 
 #include "lab/pki.h"
 #include "runner/case_internal.h"
-#include "servers/persona.h"
 #include "runner/judge.h"
+#include "servers/persona.h"
 #include "util/buf.h"
 
 /* Host options understood for genuine servers (attackers add their own). */
@@ -299,7 +299,7 @@ cw_personas(struct cw_ctx *x)
 	for (size_t hi = 0; hi < c->n_hosts; hi++) {
 		const struct dl_case_host *h = &c->hosts[hi];
 		struct dl_buf hbuf = DL_BUF_INIT, *b = &hbuf;
-		int before = rc;
+		int before = x->diag->count; /* this host's own problems come first */
 		int port = port_of(x, h);
 		for (size_t i = 0; i < h->opts.n; i++)
 			if (!opt_known(h->opts.v[i])) {
@@ -343,7 +343,7 @@ cw_personas(struct cw_ctx *x)
 			rc |= server_body(x, h, (int)hi, b);
 			dl_buf_addc(b, '\n');
 		}
-		if (rc == before && personas_accepted(x, h, &hbuf) < 0)
+		if (x->diag->count == before && personas_accepted(x, h, &hbuf) < 0)
 			rc = -1;
 		if (x->w && hbuf.len)
 			dl_buf_add(&x->w->personas, hbuf.data, hbuf.len);
