@@ -18,6 +18,7 @@ static const struct {
 	{ "lint", dl_cmd_lint, "check case files without running them" },
 	{ "explain", dl_cmd_explain, "run one case and show its world, evidence and verdict" },
 	{ "coverage", dl_cmd_coverage, "requirement ids with and without cases" },
+	{ "diff", dl_cmd_diff, "compare two JSON reports: regressions, fixes (Markdown)" },
 	{ "mutants", dl_cmd_mutants, "run the suite once per reference-client violation" },
 	{ "lab", dl_cmd_lab, "lab check | lab up ID: the lab on its own" },
 };
@@ -49,6 +50,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "danelab: cannot find my own location (/proc/self/exe)\n");
 		return DL_EXIT_HARNESS;
 	}
+	paths.argc = argc;
+	paths.argv = argv;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			rc = commands[i].fn(&paths, argc - 1, argv + 1);

@@ -336,12 +336,16 @@ sandboxed_run(struct run *r)
 	r->pki = dl_pki_new(r->o->now);
 	dl_pki_prefetch_rsa(r->pki, rsa_keys_wanted(r));
 	char **env = run_base_env(r);
-	int rc = dl_adapter_open(&r->adapter, r->o->adapter, r->o->paths->srcdir, env, &err);
+	int rc = dl_adapter_open(&r->adapter, r->o->adapter, r->o->paths->srcdir,
+	    r->o->expect_path, env, &err);
 	run_env_free(env);
+	if (rc == 0 && r->o->adapter_opts)
+		rc = dl_adapter_check_options(&r->adapter, r->o->adapter_opts, &err);
 	if (rc < 0) {
 		fprintf(stderr, "danelab: %s\n", err.msg);
 		return DL_EXIT_USAGE;
 	}
+	run_provenance_adapter(r);
 	run_mkdir_p(r->workdir);
 	place_cases(r);
 	for (size_t i = 0; i < r->n; i++) {
@@ -406,6 +410,14 @@ sandboxed_run(struct run *r)
 	return harness ? DL_EXIT_HARNESS : rc;
 }
 
+static bool
+run_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
 /* Add path (or, for a file, its directory) as an absolute path. */
 static void
 keep_path(struct dl_words *keep, const char *path, bool is_file)
@@ -457,6 +469,9 @@ dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_o
 	keep_path(&keep, o->paths->srcdir, false);
 	keep_path(&keep, o->paths->bindir, false);
 	keep_path(&keep, o->casedir ? o->casedir : o->paths->casedir, false);
+	for (size_t i = 0; i < o->n_case_paths; i++)
+		keep_path(&keep, o->case_paths[i], !run_is_dir(o->case_paths[i]));
+	keep_path(&keep, o->expect_path, true);
 	keep_path(&keep, o->keep_dir, false);
 	keep_path(&keep, o->json_path, true);
 	keep_path(&keep, o->junit_path, true);

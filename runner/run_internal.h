@@ -93,6 +93,8 @@ void run_report_case(struct run *r, struct rcase *rc, size_t done, size_t total)
 /* Give every case not run a result (ERROR, UNSUPPORTED), apply deviations. */
 void run_finish_results(struct run *r);
 int run_reports(struct run *r);
+/* Copy the adapter's name, options, expectations and client into o->prov. */
+void run_provenance_adapter(struct run *r);
 /* `lab up`: print how to reach the lab, wait for a signal. */
 void run_hold(struct run *r);
 /* `explain`: print everything about one finished case. */
