@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "runner/cmd.h"
+#include "util/buf.h"
 #include "util/log.h"
 
 static const struct {
@@ -50,17 +51,22 @@ main(int argc, char **argv)
 		fprintf(stderr, "danelab: cannot find my own location (/proc/self/exe)\n");
 		return DL_EXIT_HARNESS;
 	}
+	/* As typed: getopt permutes argv, the reports quote the command line. */
+	char **typed = dl_xcalloc((size_t)argc + 1, sizeof(char *));
+	memcpy(typed, argv, (size_t)argc * sizeof(char *));
 	paths.argc = argc;
-	paths.argv = argv;
+	paths.argv = typed;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			rc = commands[i].fn(&paths, argc - 1, argv + 1);
 			dl_paths_free(&paths);
+			free(typed);
 			return rc;
 		}
 	}
 	fprintf(stderr, "danelab: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	dl_paths_free(&paths);
+	free(typed);
 	return DL_EXIT_USAGE;
 }

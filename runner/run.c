@@ -472,6 +472,12 @@ dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_o
 	for (size_t i = 0; i < o->n_case_paths; i++)
 		keep_path(&keep, o->case_paths[i], !run_is_dir(o->case_paths[i]));
 	keep_path(&keep, o->expect_path, true);
+	/* An adapter option naming a folder (root=DIR: the MTA under test). */
+	for (size_t i = 0; o->adapter_opts && i < o->adapter_opts->n; i++) {
+		const char *val = strchr(o->adapter_opts->v[i], '=') + 1;
+		if (val[0] == '/' && run_is_dir(val))
+			keep_path(&keep, val, false);
+	}
 	keep_path(&keep, o->keep_dir, false);
 	keep_path(&keep, o->json_path, true);
 	keep_path(&keep, o->junit_path, true);
