@@ -233,6 +233,24 @@ md_cell(struct dl_buf *out, const char *s)
 		dl_buf_adds(out, "...");
 }
 
+/* The reason that explains the change: the new one, the old one for a fix. */
+static void
+md_reason(struct dl_buf *out, const struct dl_case_change *c)
+{
+	if (c->kind == DL_CH_REASONS) {
+		dl_buf_adds(out, "was: ");
+		md_cell(out, c->old_reason);
+		dl_buf_adds(out, "<br>now: ");
+		md_cell(out, c->new_reason);
+	} else if (c->kind == DL_CH_FIX || c->kind == DL_CH_REMOVED || c->new_reason == NULL) {
+		if (c->old_reason)
+			dl_buf_adds(out, "was: ");
+		md_cell(out, c->old_reason);
+	} else {
+		md_cell(out, c->new_reason);
+	}
+}
+
 static void
 upper(struct dl_buf *out, const char *v)
 {
@@ -265,7 +283,7 @@ dl_report_diff_markdown(const struct dl_report_diff *d, const char *old_name,
 	for (int k = 0; k < DL_CH_COUNT; k++) {
 		if (d->count[k] == 0)
 			continue;
-		dl_buf_printf(out, "\n#### %s (%zu)\n\n| case | old | new | why (new, else old) |\n"
+		dl_buf_printf(out, "\n#### %s (%zu)\n\n| case | old | new | reason |\n"
 		    "|---|---|---|---|\n", titles[k], d->count[k]);
 		for (size_t i = 0; i < d->n; i++) {
 			const struct dl_case_change *c = &d->v[i];
@@ -278,7 +296,7 @@ dl_report_diff_markdown(const struct dl_report_diff *d, const char *old_name,
 			dl_buf_adds(out, " | ");
 			upper(out, c->new_verdict ? c->new_verdict : "-");
 			dl_buf_adds(out, " | ");
-			md_cell(out, c->new_reason ? c->new_reason : c->old_reason);
+			md_reason(out, c);
 			dl_buf_adds(out, " |\n");
 		}
 	}

@@ -189,8 +189,8 @@ dl_provenance_json(struct dl_jw *w, const struct dl_provenance *p)
 	dl_jw_obj_end(w);
 	dl_jw_key(w, "adapter");
 	dl_jw_obj(w);
-	dl_jw_kstr(w, "name", p->adapter);
-	dl_jw_kstr(w, "path", p->adapter_path);
+	dl_jw_kstr(w, "name", p->adapter ? p->adapter : "");
+	dl_jw_kstr(w, "path", p->adapter_path ? p->adapter_path : "");
 	dl_jw_kstr(w, "options", p->adapter_options ? p->adapter_options : "");
 	dl_jw_kstr(w, "expect", p->expect_file);
 	dl_jw_obj_end(w);
