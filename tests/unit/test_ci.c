@@ -11,6 +11,7 @@
 #include "runner/adapter.h"
 #include "runner/case.h"
 #include "runner/diff.h"
+#include "runner/judge.h"
 #include "runner/provenance.h"
 #include "runner/report.h"
 #include "tests/unit/cu.h"
@@ -257,7 +258,45 @@ test_diff_recorded_reports(void)
 	dl_jv_free(n);
 }
 
+/* A new case author's mistakes, reported at their line (cases/FORMAT.md). */
+static void
+test_lint_disposition_lines(void)
+{
+	const char *head = "id t1\ntitle T\nrequire 7672-2.2-b\nlevel required\n"
+	    "host mx1 smtp\nzone @ secure\n    @ MX 10 mx1\n    mx1 A $ADDR(mx1)\n"
+	    "send policy=dane\n";
+	const char *tails[] = {
+		"expect delivered mx1 dane\nexpect mx1 refused | deferred\n",
+		"expect delivered mx1 dane\nexpect deferred\n",
+		"expect delivered mx1 dane | deferred\nexpect mx1 sni=mx1\n",
+	};
+	const char *want[] = {
+		"cases/t1.case:11: a disposition (delivered, deferred, bounced) mixed into '|'",
+		"cases/t1.case:11: a second disposition expectation for delivery 1 (the first "
+		    "is line 10)",
+		NULL,
+	};
+
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		struct dl_diag d = { 0 };
+		char *text = dl_xasprintf("%s%s", head, tails[i]);
+		struct dl_case *c = dl_case_parse_text("cases/t1.case", text, &d);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+		dl_expect_lint(c, &d);
+		const char *got = d.text.data ? d.text.data : "";
+		if (want[i]) {
+			CU_ASSERT_PTR_NOT_NULL(strstr(got, want[i]));
+		} else {
+			CU_ASSERT_STRING_EQUAL(got, "");
+		}
+		dl_case_free(c);
+		dl_diag_free(&d);
+		free(text);
+	}
+}
+
 static const struct cu_test tests[] = {
+	{ "lint_disposition_lines", test_lint_disposition_lines },
 	{ "provenance_in_reports", test_provenance_in_reports },
 	{ "adapter_options", test_adapter_options },
 	{ "adapter_expect_and_caps", test_adapter_expect_and_caps },
