@@ -2,6 +2,7 @@
  * cmd_run.c -- `danelab run`, `danelab explain ID`, `danelab lab up ID`:
  * option parsing, selection, then dl_run().
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -189,6 +190,17 @@ dl_cmd_explain(const struct dl_paths *p, int argc, char **argv)
 	if (optind != argc - 1) {
 		fprintf(stderr, "usage: danelab explain [--adapter A] [--keep DIR] ID\n");
 		return DL_EXIT_USAGE;
+	}
+	/* The paths explain prints must outlive the run: keep the evidence. */
+	char tmpl[4096];
+	const char *tmp = getenv("TMPDIR");
+	if (o.keep_dir == NULL) {
+		snprintf(tmpl, sizeof(tmpl), "%s/danelab-explain.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+		if (mkdtemp(tmpl) == NULL) {
+			fprintf(stderr, "danelab: %s: %s\n", tmpl, strerror(errno));
+			return DL_EXIT_HARNESS;
+		}
+		o.keep_dir = tmpl;
 	}
 	dl_words_push(&sel.globs, argv[optind]);
 	rc = run_with(p, &sel, &o);

@@ -4,6 +4,8 @@
 #ifndef DL_RUNNER_RESULT_H
 #define DL_RUNNER_RESULT_H
 
+#include <stdbool.h>
+
 #include "runner/case.h"
 #include "runner/verdict.h"
 
@@ -14,8 +16,10 @@ struct dl_case_result {
 	char *observed;           /* one-line summary of what happened */
 	char *expected;           /* the disposition expectation as written */
 	char *xfail_reason;       /* from the adapter's expectations file */
-	char *evidence_dir;       /* NULL unless kept */
+	char *evidence_dir;       /* the kept evidence directory (absolute); NULL
+	                             unless --keep */
 	long duration_ms;
+	bool duration_is_average; /* batch mode: the batch's time over its cases */
 	int repeat;               /* iteration for --repeat, from 1 */
 };
 

@@ -382,6 +382,7 @@ sandboxed_run(struct run *r)
 			dl_buf_reset(&r->cases[i].dns_lines);
 			r->cases[i].sync_prefix = dl_xasprintf("%s/", r->cases[i].c->id);
 		}
+		run_capture_start(r);
 		if (run_adapter_verb(r, "setup") < 0) {
 			all_cases_error(r, "the adapter's setup failed (see adapter-setup.err)");
 			harness = 1;
@@ -397,6 +398,7 @@ sandboxed_run(struct run *r)
 			run_adapter_verb(r, "teardown");
 		}
 	}
+	run_capture_finish(r);
 	run_finish_results(r);
 	if (r->smtpd)
 		run_smtpd_stop(r->smtpd);

@@ -1,6 +1,8 @@
 /*
  * run_explain.c -- `danelab explain` (everything about one case, for a
  * person) and `danelab lab up` (keep a case's world running to poke at).
+ * Explain always keeps the evidence (cmd_run.c picks a directory when
+ * --keep is not given), so every path it prints exists after the run.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -58,10 +60,14 @@ run_explain_case(struct run *r, struct rcase *rc)
 	section_file("what the servers saw (one JSON line per connection)", rc->dir,
 	    "evidence.jsonl");
 	section_file("verdict", rc->dir, "verdict.txt");
+	printf("\n-- packets (written when the run ends)\n"
+	    "  %s/capture.pcap   every packet of this case in the lab: DNS to the resolver\n"
+	    "                    and the authorities, SMTP to every host and attacker\n"
+	    "  %s/tls-keys.log   the TLS secrets of its sessions (SSLKEYLOGFILE)\n"
+	    "  decrypted:  tshark -r %s/capture.pcap -o tls.keylog_file:%s/tls-keys.log "
+	    "-Y smtp\n", rc->top_dir, rc->top_dir, rc->top_dir, rc->top_dir);
 	printf("\n-- reproduce\n  %s/repro.sh (read it: it says how)\n", rc->dir);
-	if (!r->o->keep_dir)
-		printf("  (the evidence directory lives in the lab's scratch space and is "
-		    "gone after this run: use --keep DIR to keep it)\n");
+	printf("\nevidence kept in %s\n", rc->top_dir);
 }
 
 void

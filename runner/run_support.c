@@ -206,7 +206,11 @@ write_repro(const struct run *r, const struct rcase *rc)
 	    "  DANELAB_POLICY=%s DANELAB_RELAY='%s' DANELAB_OPTIONS='%s' \\\n"
 	    "  DANELAB_MESSAGE=\"$PWD/message.eml\"%s%s%s\n"
 	    "exec %s send\n"
-	    "# 3. Or just rerun it with the same clock: %s/danelab run --now %lld %s\n",
+	    "# 3. Or just rerun it with the same clock: %s/danelab run --now %lld %s\n"
+	    "#\n"
+	    "# Kept evidence (--keep) beside this file: capture.pcap holds every packet\n"
+	    "# of the case (DNS and SMTP), tls-keys.log its TLS secrets; read both with\n"
+	    "#   tshark -r capture.pcap -o tls.keylog_file:tls-keys.log -Y smtp\n",
 	    rc->c->id, r->o->paths->bindir, rc->c->id, rc->dir, r->o->paths->bindir,
 	    r->lab ? run_lab_trust_anchor(r->lab) : "", rc->c->id, rc->w.rcpt, rc->c->send.from, rc->c->send.policy,
 	    rc->w.relay ? rc->w.relay : "", rc->w.options ? rc->w.options : "",
@@ -279,11 +283,24 @@ keep_result(struct run *r, struct rcase *rc)
 	rc->reported = true;
 }
 
+/* Kept evidence outlives the run: reports name it, absolute. */
+static void
+set_evidence_dir(const struct run *r, struct rcase *rc)
+{
+	char *abs;
+
+	if (r->o->keep_dir == NULL || rc->top_dir == NULL || rc->res.evidence_dir)
+		return;
+	abs = realpath(rc->top_dir, NULL);
+	rc->res.evidence_dir = abs ? abs : dl_xstrdup(rc->top_dir);
+}
+
 void
 run_report_case(struct run *r, struct rcase *rc, size_t done, size_t total)
 {
 	rc->res.c = rc->c;
 	rc->res.repeat = r->repeat;
+	set_evidence_dir(r, rc);
 	if (rc->res.verdict != DL_V_ERROR)
 		apply_deviation(r, rc);
 	if (r->o->progress)
@@ -315,6 +332,7 @@ run_finish_results(struct run *r)
 		}
 		rc->res.observed = dl_xstrdup("not run");
 		rc->res.repeat = 1;
+		set_evidence_dir(r, rc);
 		if (!r->o->quiet && !r->o->hold)
 			dl_report_case_line(stdout, &rc->res, r->o->verbose);
 		keep_result(r, rc);
