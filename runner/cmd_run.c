@@ -32,6 +32,7 @@ run_usage(FILE *out)
 	    "      --json FILE          write the JSON report (docs/report-schema.json)\n"
 	    "      --junit FILE         write JUnit XML\n"
 	    "      --tap FILE           write TAP\n"
+	    "      --html FILE          write one self-contained HTML page\n"
 	    "      --now EPOCH          the lab clock (default: now)\n"
 	    "      --violate NAME       make the reference client break rule NAME\n"
 	    "  -v, --verbose            print reasons for passing cases too\n"
@@ -103,6 +104,7 @@ dl_cmd_run(const struct dl_paths *p, int argc, char **argv)
 		{ "json", required_argument, NULL, 'J' },
 		{ "junit", required_argument, NULL, 'U' },
 		{ "tap", required_argument, NULL, 'P' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "now", required_argument, NULL, 'N' },
 		{ "violate", required_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -137,6 +139,7 @@ dl_cmd_run(const struct dl_paths *p, int argc, char **argv)
 		case 'J': o.json_path = optarg; break;
 		case 'U': o.junit_path = optarg; break;
 		case 'P': o.tap_path = optarg; break;
+		case 'H': o.html_path = optarg; break;
 		case 'N': o.now = (time_t)strtoll(optarg, NULL, 10); break;
 		case 'V': dl_buf_printf(&violations, "%s%s", violations.len ? " " : "", optarg); break;
 		case 'v': o.verbose = true; break;

@@ -463,6 +463,7 @@ dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_o
 	keep_path(&keep, o->json_path, true);
 	keep_path(&keep, o->junit_path, true);
 	keep_path(&keep, o->tap_path, true);
+	keep_path(&keep, o->html_path, true);
 	if (o->adapter && strchr(o->adapter, '/'))
 		keep_path(&keep, o->adapter, true);
 	so.keep = (const char *const *)keep.v;

@@ -15,6 +15,7 @@
 #include "lab/pki.h"
 #include "runner/judge.h"
 #include "runner/report.h"
+#include "runner/report_html.h"
 #include "runner/run_internal.h"
 #include "runner/run_lab.h"
 #include "util/buf.h"
@@ -339,6 +340,23 @@ run_finish_results(struct run *r)
 	}
 }
 
+/* The page names each requirement's text: the catalog beside the cases. */
+static int
+run_report_html(const struct run *r, const struct dl_report_meta *m, struct dl_err *err)
+{
+	struct dl_catalog cat;
+	struct dl_err cerr;
+	char *dir = dl_xasprintf("%s/cases", r->o->paths->srcdir);
+	bool have = dl_catalog_load(&cat, dir, &cerr) == 0;
+	int rc = dl_report_html(r->o->html_path, m, r->results, r->n_results,
+	    have ? &cat : NULL, err);
+
+	if (have)
+		dl_catalog_free(&cat);
+	free(dir);
+	return rc;
+}
+
 int
 run_reports(struct run *r)
 {
@@ -362,7 +380,8 @@ run_reports(struct run *r)
 	dl_report_summary(stdout, res, n);
 	if ((r->o->json_path && dl_report_json(r->o->json_path, &m, res, n, &err) < 0) ||
 	    (r->o->junit_path && dl_report_junit(r->o->junit_path, &m, res, n, &err) < 0) ||
-	    (r->o->tap_path && dl_report_tap(r->o->tap_path, res, n, &err) < 0)) {
+	    (r->o->tap_path && dl_report_tap(r->o->tap_path, res, n, &err) < 0) ||
+	    (r->o->html_path && run_report_html(r, &m, &err) < 0)) {
 		fprintf(stderr, "danelab: %s\n", err.msg);
 		rc = DL_EXIT_USAGE;
 	}
