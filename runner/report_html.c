@@ -98,18 +98,24 @@ char *
 dl_html_relpath(const char *from_dir, const char *to)
 {
 	size_t common = 0, i;
+	const char *frest, *trest;
 	struct dl_buf b = DL_BUF_INIT;
 
 	/* The longest common prefix that ends at a directory boundary. */
 	for (i = 0; from_dir[i] && from_dir[i] == to[i]; i++)
 		if (from_dir[i] == '/')
 			common = i + 1;
-	if (from_dir[i] == '\0' && (to[i] == '/' || to[i] == '\0'))
-		common = to[i] ? i + 1 : i;
-	for (const char *p = from_dir + common; *p; p++)
+	if (from_dir[i] == '\0' && (to[i] == '/' || to[i] == '\0')) {
+		frest = from_dir + i;
+		trest = to[i] ? to + i + 1 : to + i;
+	} else {
+		frest = from_dir + common;
+		trest = to + common;
+	}
+	for (const char *p = frest; *p; p++)
 		if (*p != '/' && (p[1] == '/' || p[1] == '\0'))
 			dl_buf_adds(&b, "../");
-	dl_buf_adds(&b, to + common);
+	dl_buf_adds(&b, trest);
 	if (b.len == 0)
 		dl_buf_addc(&b, '.');
 	return dl_buf_take(&b);
