@@ -21,11 +21,13 @@ section_file(const char *title, const char *dir, const char *name)
 	struct dl_buf b = DL_BUF_INIT;
 	char *path = dl_xasprintf("%s/%s", dir, name);
 
-	printf("\n-- %s (%s)\n", title, path);
-	if (dl_read_file(path, &b) == 0 && b.len)
-		fputs(b.data, stdout);
+	/* Only paths that exist are printed: they are meant to be opened. */
+	if (dl_read_file(path, &b) < 0)
+		printf("\n-- %s\n(not recorded in this run)\n", title);
+	else if (b.len)
+		printf("\n-- %s (%s)\n%s", title, path, b.data);
 	else
-		printf("(empty)\n");
+		printf("\n-- %s (%s)\n(empty)\n", title, path);
 	if (b.len && b.data[b.len - 1] != '\n')
 		putchar('\n');
 	dl_buf_free(&b);
