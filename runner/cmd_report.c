@@ -519,6 +519,10 @@ html(struct dl_buf *b, const struct matrix *m)
 			dl_html_escape(b, dl_jv_str(c, "expected", "-"));
 			dl_buf_adds(b, "<br>observed: ");
 			dl_html_escape(b, dl_jv_str(c, "observed", "-"));
+			if (dl_jv_str(c, "client_reason", NULL)) {
+				dl_buf_adds(b, "<br>client says: ");
+				dl_html_escape(b, dl_jv_str(c, "client_reason", ""));
+			}
 			dl_buf_adds(b, "</p><pre>");
 			reasons_text(b, c, dl_html_escape, "\n");
 			dl_buf_adds(b, "</pre></div>\n");

@@ -394,6 +394,11 @@ case_row(struct dl_buf *b, const struct dl_case_result *res, const struct dl_cat
 		dl_html_escape(b, res->reasons);
 		dl_buf_adds(b, "</pre>");
 	}
+	if (res->client_reason && res->client_reason[0] && res->verdict != DL_V_PASS) {
+		dl_buf_adds(b, "<div class=\"small\">client says: ");
+		dl_html_escape(b, res->client_reason);
+		dl_buf_adds(b, "</div>");
+	}
 	if (res->xfail_reason) {
 		dl_buf_adds(b, "<div class=\"small\">known deviation: ");
 		dl_html_escape(b, res->xfail_reason);
