@@ -308,12 +308,16 @@ dl_pcap_slice(const char *capture, const char *keylog, struct dl_pcap_case *case
 	uint32_t lt32;
 	memcpy(&lt32, d + 20, 4);
 	lt = (int)(lt32 & 0xffff);
+	size_t cap = 0;
 	for (size_t off = 24; off + 16 <= f.len;) {
 		uint32_t incl;
 		memcpy(&incl, d + off + 8, 4);
 		if (incl > f.len - off - 16)
 			break; /* a truncated last record: the rest is not a packet */
-		pk = dl_xrealloc(pk, (np + 1) * sizeof(*pk));
+		if (np == cap) {
+			cap = cap ? 2 * cap : 1024;
+			pk = dl_xrealloc(pk, cap * sizeof(*pk));
+		}
 		memset(&pk[np], 0, sizeof(*pk));
 		pk[np].rec = off;
 		pk[np].rec_len = 16 + incl;
