@@ -149,7 +149,7 @@ place_cases(struct run *r)
 			run_case_error(rc, "%s", rc->problems);
 			continue;
 		}
-		rc->dir = r->o->keep_dir ? dl_xasprintf("%s/%s", r->o->keep_dir, rc->c->id) :
+		rc->dir = r->keep_dir ? dl_xasprintf("%s/%s", r->keep_dir, rc->c->id) :
 		    dl_xasprintf("%s/cases/%s", r->rundir, rc->c->id);
 		if (run_mkdir_p(rc->dir) < 0) {
 			run_case_error(rc, "%s: cannot create: %s\n", rc->dir, strerror(errno));
@@ -460,6 +460,10 @@ dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_o
 		fprintf(stderr, "danelab: --keep %s: %s\n", o->keep_dir, strerror(errno));
 		return DL_EXIT_USAGE;
 	}
+	/* Adapters run in their own working directory: every path they are
+	 * given (message, case directory) must be absolute. */
+	if (o->keep_dir)
+		r.keep_dir = realpath(o->keep_dir, NULL);
 	/* Everything the user named must stay visible inside the sandbox,
 	 * whose scratch tmpfs is mounted where it hides none of these. */
 	keep_path(&keep, o->paths->srcdir, false);

@@ -41,6 +41,7 @@ struct run {
 	struct rcase *cases;
 	size_t n;
 	char *rundir, *workdir, *resolv_conf;
+	char *keep_dir;           /* --keep, absolute; NULL: evidence in rundir */
 	struct dl_pki *pki;
 	struct run_lab *lab;
 	struct run_smtpd *smtpd;

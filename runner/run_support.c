@@ -419,4 +419,5 @@ run_free(struct run *r)
 	free(r->rundir);
 	free(r->workdir);
 	free(r->resolv_conf);
+	free(r->keep_dir);
 }

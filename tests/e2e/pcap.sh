@@ -91,6 +91,13 @@ check no-keep-null python3 -c '
 import json, sys
 assert all(c["evidence"] is None for c in json.load(open(sys.argv[1]))["cases"])' "$T/plain.json"
 
+# A relative --keep: the adapter, in a directory of its own, still finds the
+# message, and the evidence lands where asked.
+case $BIN in /*) absbin=$BIN ;; *) absbin=$PWD/$BIN ;; esac
+(cd "$T" && "$absbin/danelab" run -q --keep rel $M >"$T/rel.out" 2>&1); rc=$?
+WHY="exit $rc: $(tail -2 "$T/rel.out")"
+check relative-keep [ $rc -eq 0 ] && [ -s "$T/rel/$M/capture.pcap" ]
+
 # explain: every path it prints exists after the run.
 TMPDIR=$T "$BIN/danelab" explain $M >"$T/explain.out" 2>&1; rc=$?
 WHY="exit $rc"; check explain-exit [ $rc -eq 0 ]
