@@ -146,6 +146,12 @@ result_cmp(const void *a, const void *b)
 	return d ? d : x->repeat - y->repeat;
 }
 
+static int
+str_cmp(const void *a, const void *b)
+{
+	return strverscmp(*(char *const *)a, *(char *const *)b);
+}
+
 /* A row of a summary table: a key and its counts per verdict. */
 struct row {
 	char *key;
@@ -273,7 +279,8 @@ filters(struct dl_buf *b, const struct dl_case_result *r, size_t n)
 				dl_words_push(&tags, r[i].c->tags.v[k]);
 		case_sections(r[i].c, &secs);
 	}
-	qsort(tags.v, tags.n, sizeof(char *), (int (*)(const void *, const void *))strcmp);
+	qsort(tags.v, tags.n, sizeof(char *), str_cmp);
+	qsort(secs.v, secs.n, sizeof(char *), str_cmp);
 	dl_buf_adds(b, "<form id=\"filters\" hidden><strong>Show</strong> ");
 	for (int v = 0; v < DL_V_COUNT; v++)
 		if (t.by_verdict[v])
@@ -422,7 +429,7 @@ requirement_texts(struct dl_buf *b, const struct dl_case_result *r, size_t n,
 		for (size_t k = 0; k < r[i].c->require.n; k++)
 			if (!dl_words_has(&ids, r[i].c->require.v[k]))
 				dl_words_push(&ids, r[i].c->require.v[k]);
-	qsort(ids.v, ids.n, sizeof(char *), (int (*)(const void *, const void *))strcmp);
+	qsort(ids.v, ids.n, sizeof(char *), str_cmp);
 	dl_buf_adds(b, "<section id=\"requirements\"><h2>Requirements</h2>\n<dl>\n");
 	for (size_t i = 0; i < ids.n; i++) {
 		const struct dl_requirement *q = cat ? dl_catalog_req(cat, ids.v[i]) : NULL;
