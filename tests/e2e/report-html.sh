@@ -39,6 +39,23 @@ WHY="exit $rc, want 0"; check run-reference-exit [ $rc -eq 0 ]
 	"reference=$OUT/reference.json" "violated=$OUT/violated.json" >"$OUT/report.out" 2>&1; rc=$?
 WHY="exit $rc: $(cat "$OUT/report.out")"; check report-exit [ $rc -eq 0 ]
 
+# Reports are untrusted too: markup in any string, members missing or of
+# the wrong type, provenance of any shape; and a file that is no report.
+cat >"$OUT/hostile.json" <<'EOF'
+{"adapter":"<script>alert(1)</script>","started":7,"provenance":{"mta":"<b>x</b>","n":[1]},
+ "cases":[{"id":"<i>odd</i>","verdict":"fail","title":{"x":1},"requirements":[3,"7672-2.2-a"],
+ "reasons":["a <b>reason</b>",null]},{"verdict":"pass"},7]}
+EOF
+"$BIN/danelab" report --html "$OUT/hostile.html" --markdown "$OUT/hostile.md" "$OUT/hostile.json" \
+	>"$OUT/hostile.out" 2>&1; rc=$?
+WHY="exit $rc: $(cat "$OUT/hostile.out")"; check hostile-report-exit [ $rc -eq 0 ]
+WHY="markup from a report reached the page"
+check hostile-report-escaped sh -c "! grep -Eq '<script>alert|<b>|<i>odd' '$OUT/hostile.html' && grep -q '&lt;i&gt;odd&lt;/i&gt;' '$OUT/hostile.html'"
+echo '{"not":"a report"}' >"$OUT/notreport.json"
+"$BIN/danelab" report --markdown - "$OUT/notreport.json" >"$OUT/notreport.out" 2>&1; rc=$?
+WHY="exit $rc, want 2"
+check not-a-report sh -c "[ $rc -eq 2 ] && grep -q 'not a danelab JSON report' '$OUT/notreport.out'"
+
 # Self-contained: nothing to fetch, a policy that forbids fetching, and the
 # hostile title only ever as text.
 for page in run matrix; do
