@@ -217,7 +217,9 @@ provenance_value(const struct mrun *run, const char *key)
 
 	if (strcmp(key, "duration") == 0) {
 		v = dl_jv_get(d, "duration_ms");
-		return v && v->type == DL_JV_NUMBER ? dl_xasprintf("%.1f s", v->num / 1000.0) : NULL;
+		if (v == NULL || v->type != DL_JV_NUMBER)
+			return NULL;
+		return dl_xasprintf("%.1f s", v->num / 1000.0);
 	}
 	if (strcmp(key, "cases") == 0)
 		return dl_xasprintf("%zu", run->cases->n);
@@ -589,7 +591,8 @@ dl_cmd_report(const struct dl_paths *p, int argc, char **argv)
 	if (md_path) {
 		markdown(&out, &m);
 		if (write_to(md_path, &out) < 0) {
-			fprintf(stderr, "danelab: %s: cannot write: %s\n", md_path, strerror(errno));
+			fprintf(stderr, "danelab: %s: cannot write: %s\n", md_path,
+			    strerror(errno));
 			rc = DL_EXIT_USAGE;
 		}
 		dl_buf_reset(&out);
@@ -597,7 +600,8 @@ dl_cmd_report(const struct dl_paths *p, int argc, char **argv)
 	if (html_path) {
 		html(&out, &m);
 		if (write_to(html_path, &out) < 0) {
-			fprintf(stderr, "danelab: %s: cannot write: %s\n", html_path, strerror(errno));
+			fprintf(stderr, "danelab: %s: cannot write: %s\n", html_path,
+			    strerror(errno));
 			rc = DL_EXIT_USAGE;
 		}
 	}

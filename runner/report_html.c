@@ -242,7 +242,8 @@ summaries(struct dl_buf *b, const struct dl_case_result *r, size_t n)
 	for (int v = 0; v < DL_V_COUNT; v++)
 		dl_buf_printf(b, "<td class=\"n%s%s\" id=\"count-%s\">%d</td>",
 		    t.by_verdict[v] ? " " : "",
-		    t.by_verdict[v] ? dl_html_verdict_class(dl_verdict_slug((enum dl_verdict)v)) : "",
+		    t.by_verdict[v] ?
+		    dl_html_verdict_class(dl_verdict_slug((enum dl_verdict)v)) : "",
 		    dl_verdict_slug((enum dl_verdict)v), t.by_verdict[v]);
 	dl_buf_adds(b, "</tr></tbody></table>\n");
 	dl_buf_printf(b, "<p id=\"tally\"><strong>%d passed, %d failed", t.passed, t.failed);
@@ -287,7 +288,8 @@ filters(struct dl_buf *b, const struct dl_case_result *r, size_t n)
 			dl_buf_printf(b, "<label class=\"%s\"><input type=\"checkbox\" name=\"v\" "
 			    "value=\"%s\" checked> %s</label>",
 			    dl_html_verdict_class(dl_verdict_slug((enum dl_verdict)v)),
-			    dl_verdict_slug((enum dl_verdict)v), dl_verdict_name((enum dl_verdict)v));
+			    dl_verdict_slug((enum dl_verdict)v),
+			    dl_verdict_name((enum dl_verdict)v));
 	dl_buf_adds(b, "<label>tag <select name=\"tag\"><option value=\"\">any</option>");
 	for (size_t i = 0; i < tags.n; i++) {
 		dl_buf_adds(b, "<option>");
