@@ -62,12 +62,12 @@ run_explain_case(struct run *r, struct rcase *rc)
 	section_file("what the servers saw (one JSON line per connection)", rc->dir,
 	    "evidence.jsonl");
 	section_file("verdict", rc->dir, "verdict.txt");
-	printf("\n-- packets (written when the run ends)\n"
-	    "  %s/capture.pcap   every packet of this case in the lab: DNS to the resolver\n"
-	    "                    and the authorities, SMTP to every host and attacker\n"
-	    "  %s/tls-keys.log   the TLS secrets of its sessions (SSLKEYLOGFILE)\n"
-	    "  decrypted:  tshark -r %s/capture.pcap -o tls.keylog_file:%s/tls-keys.log "
-	    "-Y smtp\n", rc->top_dir, rc->top_dir, rc->top_dir, rc->top_dir);
+	printf("\n-- packets: every packet of this case in the lab (DNS to the resolver and the\n"
+	    "   authorities, SMTP to every host and attacker), complete when the run ends\n"
+	    "  capture   %s/capture.pcap\n"
+	    "  TLS keys  %s/tls-keys.log\n"
+	    "  decrypted tshark -r %s/capture.pcap -o tls.keylog_file:%s/tls-keys.log -Y smtp\n",
+	    rc->top_dir, rc->top_dir, rc->top_dir, rc->top_dir);
 	printf("\n-- reproduce\n  %s/repro.sh (read it: it says how)\n", rc->dir);
 	printf("\nevidence kept in %s\n", rc->top_dir);
 }
