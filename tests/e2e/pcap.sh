@@ -21,7 +21,7 @@ M=tlsa-usable-match A=dnssec-secure-tlsa-enforced
 "$BIN/danelab" run --keep "$T/ev" --json "$T/r.json" $M $A >"$T/run.out" 2>&1; rc=$?
 WHY="exit $rc: $(tail -3 "$T/run.out")"; check run-exit [ $rc -eq 0 ]
 "$BIN/danelab" run --violate cleartext-fallback --keep "$T/bad" $A >"$T/bad.out" 2>&1; rc=$?
-WHY="exit $rc, want 1"; check run-violated-exit [ $rc -eq 1 ]
+WHY="exit $rc, want 1: $(grep -A3 "^[A-Z]" "$T/bad.out" | head -6)"; check run-violated-exit [ $rc -eq 1 ]
 
 # The JSON evidence field: the kept directory, absolute, existing.
 WHY="evidence field wrong"
