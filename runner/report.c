@@ -197,6 +197,8 @@ dl_report_json(const char *path, const struct dl_report_meta *m,
 	dl_jw_kstr(&w, "started", m->started);
 	dl_jw_kint(&w, "duration_ms", m->duration_ms);
 	dl_jw_kint(&w, "jobs", m->jobs);
+	if (m->prov)
+		dl_provenance_json(&w, m->prov);
 	dl_jw_key(&w, "summary");
 	dl_jw_obj(&w);
 	dl_jw_kint(&w, "total", (int64_t)n);
@@ -294,6 +296,8 @@ dl_report_junit(const char *path, const struct dl_report_meta *m,
 	xml_escape(&b, m->adapter);
 	dl_buf_printf(&b, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
 	    n, t.failed, t.skipped, m->duration_ms / 1000.0);
+	if (m->prov)
+		dl_provenance_junit(&b, m->prov, xml_escape);
 	for (size_t i = 0; i < n; i++) {
 		const struct dl_case *c = r[i].c;
 		/* Test names are unique: the id, plus the iteration under --repeat. */
@@ -336,10 +340,19 @@ int
 dl_report_tap(const char *path, const struct dl_case_result *r, size_t n,
     struct dl_err *err)
 {
+	return dl_report_tap_prov(path, NULL, r, n, err);
+}
+
+int
+dl_report_tap_prov(const char *path, const struct dl_report_meta *m,
+    const struct dl_case_result *r, size_t n, struct dl_err *err)
+{
 	struct dl_buf b = DL_BUF_INIT;
 	int rc;
 
 	dl_buf_printf(&b, "TAP version 13\n1..%zu\n", n);
+	if (m && m->prov)
+		dl_provenance_tap(&b, m->prov);
 	for (size_t i = 0; i < n; i++) {
 		enum dl_verdict v = r[i].verdict;
 		dl_buf_printf(&b, "%s %zu - %s", dl_verdict_is_failure(v) ? "not ok" : "ok",

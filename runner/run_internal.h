@@ -22,6 +22,9 @@ struct rcase {
 	int index;                /* placement in the run: fixes its addresses */
 	struct dl_case_world w;
 	bool placed;              /* in the lab and still to be run */
+	bool late_proof;          /* its fixture proof waits for silent servers:
+	                             proven beside the others' deliveries, sent
+	                             after them (run.c, prove_fixtures) */
 	bool unsupported;         /* needs a feature the adapter lacks */
 	char *missing;            /* that feature */
 	char *dir;                /* evidence directory (of the current delivery) */
@@ -54,6 +57,8 @@ struct run {
 	long host_pid;            /* the sandbox as seen from the host (nsenter) */
 	int repeat;
 	int round;                /* delivery being made: 1, or 2.. (`then`) */
+	int send_phase;           /* -1: every case; 0, 1: the cases whose
+	                             late_proof is false, true */
 };
 
 /* Whether delivery r->round of rc retries the same message (`then retry`). */
@@ -68,7 +73,8 @@ run_round_is_retry(const struct run *r, const struct rcase *rc)
 static inline bool
 run_in_round(const struct run *r, const struct rcase *rc)
 {
-	return rc->placed && rc->w.n_rounds >= r->round;
+	return rc->placed && rc->w.n_rounds >= r->round &&
+	    (r->send_phase < 0 || rc->late_proof == (r->send_phase == 1));
 }
 
 /* run.c: shared helpers. */
@@ -101,6 +107,8 @@ void run_report_case(struct run *r, struct rcase *rc, size_t done, size_t total)
 /* Give every case not run a result (ERROR, UNSUPPORTED), apply deviations. */
 void run_finish_results(struct run *r);
 int run_reports(struct run *r);
+/* Copy the adapter's name, options, expectations and client into o->prov. */
+void run_provenance_adapter(struct run *r);
 /* `lab up`: print how to reach the lab, wait for a signal. */
 void run_hold(struct run *r);
 /* `explain`: print everything about one finished case. */

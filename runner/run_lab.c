@@ -241,6 +241,38 @@ root_zone(const char *origin)
 	return z;
 }
 
+/*
+ * The lab's self-check: a client must see every mail host as remote.  An
+ * MTA whose own interface holds an MX host's address treats that MX as
+ * itself (Exim: "lowest numbered MX record points to local host", Postfix:
+ * "mail for X loops back to myself") and defers without connecting, which
+ * would pass for a verdict.  Mail hosts live on a local route, never on an
+ * interface; this proves it before any client runs.  The message names no
+ * case file: the fault is the lab's, so the whole run fails.
+ */
+static int
+mail_hosts_remote(struct dl_case_world *const *cases, size_t n_cases, struct dl_err *err)
+{
+	char ifname[64];
+
+	for (size_t i = 0; i < n_cases; i++)
+		for (size_t h = 0; h < cases[i]->c->n_hosts; h++) {
+			const char *a[] = { cases[i]->addr4[h], cases[i]->addr6[h] };
+			for (size_t k = 0; k < 2; k++) {
+				int own = dl_sandbox_own_addr(a[k], ifname, sizeof(ifname), err);
+				if (own < 0)
+					return -1;
+				if (own)
+					return dl_errf(err, "lab self-check: mail host %s of case "
+					    "%s has address %s, which is an address of the lab's "
+					    "interface %s: a client would take that host for "
+					    "itself", cases[i]->c->hosts[h].label,
+					    cases[i]->c->id, a[k], ifname);
+			}
+		}
+	return 0;
+}
+
 struct run_lab *
 run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *cases,
     size_t n_cases, const char *dns_rules, const char *path_rules, time_t now,
@@ -266,12 +298,12 @@ run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *
 	w.addrs.lab_ns6 = LAB_NS6;
 	w.addrs.fault_ns4 = LAB_FAULT;
 	w.addrs.dead_ns4 = LAB_DEAD;
-	if (dl_sandbox_add_addr6(LAB_NS6, err) < 0)
+	/* The name servers' addresses are the lab's own; the mail hosts'
+	   are not (docs/architecture.md, "Topology"). */
+	if (dl_sandbox_add_addr6(LAB_NS6, err) < 0 ||
+	    dl_sandbox_add_local_route6(LAB_MAIL6, LAB_MAIL6_LEN, err) < 0 ||
+	    mail_hosts_remote(cases, n_cases, err) < 0)
 		goto fail;
-	for (size_t i = 0; i < n_cases; i++)
-		for (size_t h = 0; cases[i]->uses_ipv6 && h < cases[i]->c->n_hosts; h++)
-			if (dl_sandbox_add_addr6(cases[i]->addr6[h], err) < 0)
-				goto fail;
 	char *wdir = dl_xasprintf("%s/world", lab->dir);
 	long t0 = dl_now_ms();
 	int rc = dl_world_build(&w, wdir, now, &lab->world, err);

@@ -341,13 +341,15 @@ struct batch {
 };
 
 /* Lists of the group with `then` lines have names of their own: an MTA
- * adapter keeps a list's queue from one round to the next by its name. */
+ * adapter keeps a list's queue from one round to the next by its name.  So
+ * do the lists of the cases sent after their late fixture proof. */
 static char *
 batch_path(const struct run *r, const struct batch *b, const char *stem, int j,
     const char *ext)
 {
-	return dl_xasprintf("%s/%s%s-%d.%s", r->workdir, stem,
-	    b->group == GROUP_LATER ? "-then" : "", j, ext);
+	return dl_xasprintf("%s/%s%s%s-%d.%s", r->workdir, stem,
+	    b->group == GROUP_LATER ? "-then" : "", r->send_phase == 1 ? "-late" : "", j,
+	    ext);
 }
 
 static void

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "lab/pki.h"
+#include "runner/adapter.h"
 #include "runner/judge.h"
 #include "runner/report.h"
 #include "runner/report_html.h"
@@ -38,6 +39,18 @@ env_finish(struct dl_words *env)
 	return env->v;
 }
 
+/* --adapter-opt KEY=VALUE reaches every verb as DANELAB_ADAPTER_KEY=VALUE. */
+static void
+env_adapter_opts(const struct run *r, struct dl_words *env)
+{
+	for (size_t i = 0; r->o->adapter_opts && i < r->o->adapter_opts->n; i++) {
+		char *kv = dl_adapter_option_env(r->o->adapter_opts->v[i]);
+		if (kv)
+			dl_words_push(env, kv);
+		free(kv);
+	}
+}
+
 static void
 env_common(const struct run *r, struct dl_words *env)
 {
@@ -56,6 +69,7 @@ env_common(const struct run *r, struct dl_words *env)
 		env_add(env, "DANELAB_TRUST_ANCHOR", run_lab_trust_anchor(r->lab));
 	if (r->o->violate && r->o->violate[0])
 		env_add(env, "DANELAB_VIOLATE", r->o->violate);
+	env_adapter_opts(r, env);
 }
 
 char **
@@ -377,10 +391,13 @@ run_reports(struct run *r)
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	m.started = started;
 	m.duration_ms = dl_now_ms() - r->started_ms;
+	m.prov = r->o->prov;
+	if (m.prov)
+		dl_provenance_console(stdout, m.prov);
 	dl_report_summary(stdout, res, n);
 	if ((r->o->json_path && dl_report_json(r->o->json_path, &m, res, n, &err) < 0) ||
 	    (r->o->junit_path && dl_report_junit(r->o->junit_path, &m, res, n, &err) < 0) ||
-	    (r->o->tap_path && dl_report_tap(r->o->tap_path, res, n, &err) < 0) ||
+	    (r->o->tap_path && dl_report_tap_prov(r->o->tap_path, &m, res, n, &err) < 0) ||
 	    (r->o->html_path && run_report_html(r, &m, &err) < 0)) {
 		fprintf(stderr, "danelab: %s\n", err.msg);
 		rc = DL_EXIT_USAGE;
@@ -393,6 +410,33 @@ run_reports(struct run *r)
 	if (t.failed && t.failed == t.by_verdict[DL_V_ERROR])
 		return DL_EXIT_HARNESS;
 	return t.failed ? DL_EXIT_UNEXPECTED : DL_EXIT_OK;
+}
+
+void
+run_provenance_adapter(struct run *r)
+{
+	struct dl_provenance *p = r->o->prov;
+	const struct dl_adapter *a = &r->adapter;
+	struct dl_buf opts = DL_BUF_INIT;
+
+	if (p == NULL)
+		return;
+	for (size_t i = 0; r->o->adapter_opts && i < r->o->adapter_opts->n; i++)
+		dl_buf_printf(&opts, "%s%s", i ? " " : "", r->o->adapter_opts->v[i]);
+	free(p->adapter);
+	free(p->adapter_path);
+	free(p->adapter_options);
+	free(p->expect_file);
+	free(p->client_name);
+	free(p->client_version);
+	free(p->client_tls);
+	p->adapter = dl_xstrdup(a->name);
+	p->adapter_path = dl_xstrdup(a->path);
+	p->adapter_options = opts.data ? dl_buf_take(&opts) : dl_xstrdup("");
+	p->expect_file = a->expect_path ? dl_xstrdup(a->expect_path) : NULL;
+	p->client_name = a->client_name ? dl_xstrdup(a->client_name) : NULL;
+	p->client_version = a->client_version ? dl_xstrdup(a->client_version) : NULL;
+	p->client_tls = a->client_tls ? dl_xstrdup(a->client_tls) : NULL;
 }
 
 void
