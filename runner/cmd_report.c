@@ -177,10 +177,17 @@ scalar_text(const struct dl_jv *v)
 	}
 }
 
+static bool
+is_scalar(const struct dl_jv *v)
+{
+	return v->type != DL_JV_OBJECT && v->type != DL_JV_ARRAY;
+}
+
 /*
  * The provenance lines every run can show: the keys of the header, in
  * first-seen order (adapter, started, duration first, then any other
- * top-level scalar and every scalar of a "provenance" object).
+ * top-level scalar, then every scalar of a "provenance" object, one level
+ * of nesting flattened to "group.key").
  */
 static void
 provenance_keys(const struct matrix *m, struct dl_words *keys)
@@ -195,16 +202,23 @@ provenance_keys(const struct matrix *m, struct dl_words *keys)
 			bool known = false;
 			for (size_t k = 0; k < sizeof(known_top) / sizeof(known_top[0]); k++)
 				known |= strcmp(d->keys[i], known_top[k]) == 0;
-			if (!known && d->items[i]->type != DL_JV_OBJECT &&
-			    d->items[i]->type != DL_JV_ARRAY && !dl_words_has(keys, d->keys[i]))
+			if (!known && is_scalar(d->items[i]) && !dl_words_has(keys, d->keys[i]))
 				dl_words_push(keys, d->keys[i]);
 		}
 		const struct dl_jv *p = dl_jv_get(d, "provenance");
 		for (size_t i = 0; p && p->type == DL_JV_OBJECT && i < p->n; i++) {
-			if (p->items[i]->type == DL_JV_OBJECT || p->items[i]->type == DL_JV_ARRAY)
+			const struct dl_jv *g = p->items[i];
+			if (is_scalar(g)) {
+				if (!dl_words_has(keys, p->keys[i]))
+					dl_words_push(keys, p->keys[i]);
 				continue;
-			if (!dl_words_has(keys, p->keys[i]))
-				dl_words_push(keys, p->keys[i]);
+			}
+			for (size_t j = 0; g->type == DL_JV_OBJECT && j < g->n; j++) {
+				char *k = dl_xasprintf("%s.%s", p->keys[i], g->keys[j]);
+				if (is_scalar(g->items[j]) && !dl_words_has(keys, k))
+					dl_words_push(keys, k);
+				free(k);
+			}
 		}
 	}
 }
@@ -213,7 +227,8 @@ provenance_keys(const struct matrix *m, struct dl_words *keys)
 static char *
 provenance_value(const struct mrun *run, const char *key)
 {
-	const struct dl_jv *d = run->doc, *v;
+	const struct dl_jv *d = run->doc, *prov = dl_jv_get(d, "provenance"), *v;
+	const char *dot = strchr(key, '.');
 
 	if (strcmp(key, "duration") == 0) {
 		v = dl_jv_get(d, "duration_ms");
@@ -223,10 +238,15 @@ provenance_value(const struct mrun *run, const char *key)
 	}
 	if (strcmp(key, "cases") == 0)
 		return dl_xasprintf("%zu", run->cases->n);
-	v = dl_jv_get(dl_jv_get(d, "provenance"), key);
-	if (v == NULL)
-		v = dl_jv_get(d, key);
-	return v ? scalar_text(v) : NULL;
+	v = dl_jv_get(d, key);
+	if (v == NULL || !is_scalar(v))
+		v = dl_jv_get(prov, key);
+	if ((v == NULL || !is_scalar(v)) && dot) {
+		char *group = dl_xstrndup(key, (size_t)(dot - key));
+		v = dl_jv_get(dl_jv_get(prov, group), dot + 1);
+		free(group);
+	}
+	return v && is_scalar(v) ? scalar_text(v) : NULL;
 }
 
 /* ---- Markdown ---- */

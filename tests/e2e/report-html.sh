@@ -69,6 +69,10 @@ WHY="the hostile title reached the page unescaped"
 check run-escaped sh -c "! grep -q '<img src=x' '$OUT/run.html' && grep -q '&lt;img src=x onerror=alert(1)&gt;' '$OUT/run.html'"
 WHY="$(grep -c 'dnssec-secure-tlsa-enforced' "$OUT/matrix.md") lines"
 check markdown-row grep -q '^| dnssec-secure-tlsa-enforced | required | PASS | FAIL |$' "$OUT/matrix.md"
+if grep -q '"provenance":{"danelab":' "$OUT/reference.json"; then
+	WHY="the report's nested provenance is not in the header"
+	check markdown-provenance grep -q '^| danelab.version | [0-9]' "$OUT/matrix.md"
+fi
 check markdown-why grep -q '^- \*\*violated\*\*, dnssec-secure-tlsa-enforced: FAIL\. .*want deferred' "$OUT/matrix.md"
 
 if ! command -v chromium >/dev/null 2>&1; then
