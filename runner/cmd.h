@@ -51,6 +51,7 @@ int dl_cmd_lab(const struct dl_paths *p, int argc, char **argv);
 int dl_cmd_lab_up(const struct dl_paths *p, int argc, char **argv);
 int dl_cmd_lab_check(const struct dl_paths *p, int argc, char **argv);
 int dl_cmd_mutants(const struct dl_paths *p, int argc, char **argv);
+int dl_cmd_report(const struct dl_paths *p, int argc, char **argv);
 int dl_cmd_diff(const struct dl_paths *p, int argc, char **argv);
 
 #endif

@@ -2,6 +2,7 @@
  * cmd_run.c -- `danelab run`, `danelab explain ID`, `danelab lab up ID`:
  * option parsing, selection, then dl_run().
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ run_usage(FILE *out)
 	    "      --json FILE          write the JSON report (docs/report-schema.json)\n"
 	    "      --junit FILE         write JUnit XML\n"
 	    "      --tap FILE           write TAP\n"
+	    "      --html FILE          write one self-contained HTML page\n"
 	    "      --now EPOCH          the lab clock (default: now)\n"
 	    "      --violate NAME       make the reference client break rule NAME\n"
 	    "  -v, --verbose            print reasons for passing cases too\n"
@@ -155,6 +157,7 @@ dl_cmd_run(const struct dl_paths *p, int argc, char **argv)
 		{ "json", required_argument, NULL, 'J' },
 		{ "junit", required_argument, NULL, 'U' },
 		{ "tap", required_argument, NULL, 'P' },
+		{ "html", required_argument, NULL, 'H' },
 		{ "now", required_argument, NULL, 'N' },
 		{ "violate", required_argument, NULL, 'V' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -196,6 +199,7 @@ dl_cmd_run(const struct dl_paths *p, int argc, char **argv)
 		case 'J': o.json_path = optarg; break;
 		case 'U': o.junit_path = optarg; break;
 		case 'P': o.tap_path = optarg; break;
+		case 'H': o.html_path = optarg; break;
 		case 'N': o.now = (time_t)strtoll(optarg, NULL, 10); break;
 		case 'V': dl_buf_printf(&violations, "%s%s", violations.len ? " " : "", optarg); break;
 		case 'v': o.verbose = true; break;
@@ -274,10 +278,23 @@ dl_cmd_explain(const struct dl_paths *p, int argc, char **argv)
 		explain_usage(stderr);
 		rc = DL_EXIT_USAGE;
 	} else {
+		/* The paths explain prints must outlive the run: keep the evidence. */
+		char tmpl[4096];
+		const char *tmp = getenv("TMPDIR");
 		o.adapter_opts = &aopts;
 		o.case_paths = cpaths.v;
 		o.n_case_paths = cpaths.n;
-		rc = run_with(p, &sel, &o);
+		if (o.keep_dir == NULL) {
+			snprintf(tmpl, sizeof(tmpl), "%s/danelab-explain.XXXXXX",
+			    tmp && *tmp ? tmp : "/tmp");
+			o.keep_dir = mkdtemp(tmpl);
+		}
+		if (o.keep_dir == NULL) {
+			fprintf(stderr, "danelab: %s: %s\n", tmpl, strerror(errno));
+			rc = DL_EXIT_HARNESS;
+		} else {
+			rc = run_with(p, &sel, &o);
+		}
 	}
 	sel_free(&sel);
 	dl_words_free(&aopts);

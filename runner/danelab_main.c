@@ -19,6 +19,7 @@ static const struct {
 	{ "lint", dl_cmd_lint, "check case files without running them" },
 	{ "explain", dl_cmd_explain, "run one case and show its world, evidence and verdict" },
 	{ "coverage", dl_cmd_coverage, "requirement ids with and without cases" },
+	{ "report", dl_cmd_report, "several runs' JSON reports side by side (HTML, Markdown)" },
 	{ "diff", dl_cmd_diff, "compare two JSON reports: regressions, fixes (Markdown)" },
 	{ "mutants", dl_cmd_mutants, "run the suite once per reference-client violation" },
 	{ "lab", dl_cmd_lab, "lab check | lab up ID: the lab on its own" },

@@ -44,8 +44,9 @@ dl_report_case_line(FILE *out, const struct dl_case_result *r, bool verbose)
 
 	if (r->repeat > 1)
 		snprintf(rep, sizeof(rep), " #%d", r->repeat);
-	fprintf(out, "%-11s %s%s  (%ld ms)\n", dl_verdict_name(r->verdict), r->c->id, rep,
-	    r->duration_ms);
+	fprintf(out, "%-11s %s%s  (%s%ld ms%s)\n", dl_verdict_name(r->verdict), r->c->id, rep,
+	    r->duration_is_average ? "~" : "", r->duration_ms,
+	    r->duration_is_average ? ", batch average" : "");
 	if ((r->verdict != DL_V_PASS || verbose) && r->reasons && r->reasons[0]) {
 		const char *p = r->reasons;
 		while (*p) {
@@ -242,6 +243,9 @@ dl_report_json(const char *path, const struct dl_report_meta *m,
 		if (r[i].xfail_reason)
 			dl_jw_kstr(&w, "known_deviation", r[i].xfail_reason);
 		dl_jw_kint(&w, "duration_ms", r[i].duration_ms);
+		/* A batch adapter delivers many cases at once: no case has a time
+		 * of its own, and the report says so rather than invent one. */
+		dl_jw_kstr(&w, "duration_kind", r[i].duration_is_average ? "batch-average" : "own");
 		dl_jw_kint(&w, "repeat", r[i].repeat ? r[i].repeat : 1);
 		dl_jw_kstr(&w, "adapter", m->adapter);
 		dl_jw_kstr(&w, "evidence", r[i].evidence_dir);

@@ -150,7 +150,7 @@ place_cases(struct run *r)
 			run_case_error(rc, "%s", rc->problems);
 			continue;
 		}
-		rc->dir = r->o->keep_dir ? dl_xasprintf("%s/%s", r->o->keep_dir, rc->c->id) :
+		rc->dir = r->keep_dir ? dl_xasprintf("%s/%s", r->keep_dir, rc->c->id) :
 		    dl_xasprintf("%s/cases/%s", r->rundir, rc->c->id);
 		if (run_mkdir_p(rc->dir) < 0) {
 			run_case_error(rc, "%s: cannot create: %s\n", rc->dir, strerror(errno));
@@ -515,6 +515,7 @@ sandboxed_run(struct run *r)
 			dl_buf_reset(&r->cases[i].dns_lines);
 			r->cases[i].sync_prefix = dl_xasprintf("%s/", r->cases[i].c->id);
 		}
+		run_capture_start(r);
 		if (run_adapter_verb(r, "setup") < 0) {
 			all_cases_error(r, "the adapter's setup failed (see adapter-setup.err)");
 			harness = 1;
@@ -536,6 +537,7 @@ sandboxed_run(struct run *r)
 	/* Nothing may outlive the lab it asks. */
 	if (late.reports)
 		proof_finish(&late);
+	run_capture_finish(r);
 	run_finish_results(r);
 	if (r->smtpd)
 		run_smtpd_stop(r->smtpd);
@@ -599,6 +601,10 @@ dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_o
 		fprintf(stderr, "danelab: --keep %s: %s\n", o->keep_dir, strerror(errno));
 		return DL_EXIT_USAGE;
 	}
+	/* Adapters run in their own working directory: every path they are
+	 * given (message, case directory) must be absolute. */
+	if (o->keep_dir)
+		r.keep_dir = realpath(o->keep_dir, NULL);
 	/* Everything the user named must stay visible inside the sandbox,
 	 * whose scratch tmpfs is mounted where it hides none of these. */
 	keep_path(&keep, o->paths->srcdir, false);
@@ -617,6 +623,7 @@ dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_o
 	keep_path(&keep, o->json_path, true);
 	keep_path(&keep, o->junit_path, true);
 	keep_path(&keep, o->tap_path, true);
+	keep_path(&keep, o->html_path, true);
 	if (o->adapter && strchr(o->adapter, '/'))
 		keep_path(&keep, o->adapter, true);
 	so.keep = (const char *const *)keep.v;

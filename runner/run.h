@@ -20,6 +20,7 @@ struct dl_run_opts {
 	int repeat;                 /* iterations (default 1) */
 	const char *keep_dir;       /* keep evidence here (NULL: discard) */
 	const char *json_path, *junit_path, *tap_path;
+	const char *html_path;      /* the page for people (report_html.c) */
 	bool verbose;               /* reasons for passing cases too */
 	bool progress;              /* live line on a terminal */
 	bool explain;               /* print world, evidence and verdict per case */

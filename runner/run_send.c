@@ -428,6 +428,7 @@ batch_collect(struct run *r, struct batch *b)
 			free(ep);
 		}
 		finish_case(r, rc, 0, false, ms * jobs / (long)(b->total ? b->total : 1));
+		rc->res.duration_is_average = true;
 		report_if_done(r, rc, ++done, b->total);
 	}
 	r->round = round;

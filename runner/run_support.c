@@ -16,6 +16,7 @@
 #include "runner/adapter.h"
 #include "runner/judge.h"
 #include "runner/report.h"
+#include "runner/report_html.h"
 #include "runner/run_internal.h"
 #include "runner/run_lab.h"
 #include "util/buf.h"
@@ -220,7 +221,11 @@ write_repro(const struct run *r, const struct rcase *rc)
 	    "  DANELAB_POLICY=%s DANELAB_RELAY='%s' DANELAB_OPTIONS='%s' \\\n"
 	    "  DANELAB_MESSAGE=\"$PWD/message.eml\"%s%s%s\n"
 	    "exec %s send\n"
-	    "# 3. Or just rerun it with the same clock: %s/danelab run --now %lld %s\n",
+	    "# 3. Or just rerun it with the same clock: %s/danelab run --now %lld %s\n"
+	    "#\n"
+	    "# Kept evidence (--keep) beside this file: capture.pcap holds every packet\n"
+	    "# of the case (DNS and SMTP), tls-keys.log its TLS secrets; read both with\n"
+	    "#   tshark -r capture.pcap -o tls.keylog_file:tls-keys.log -Y smtp\n",
 	    rc->c->id, r->o->paths->bindir, rc->c->id, rc->dir, r->o->paths->bindir,
 	    r->lab ? run_lab_trust_anchor(r->lab) : "", rc->c->id, rc->w.rcpt, rc->c->send.from, rc->c->send.policy,
 	    rc->w.relay ? rc->w.relay : "", rc->w.options ? rc->w.options : "",
@@ -293,11 +298,24 @@ keep_result(struct run *r, struct rcase *rc)
 	rc->reported = true;
 }
 
+/* Kept evidence outlives the run: reports name it, absolute. */
+static void
+set_evidence_dir(const struct run *r, struct rcase *rc)
+{
+	char *abs;
+
+	if (r->o->keep_dir == NULL || rc->top_dir == NULL || rc->res.evidence_dir)
+		return;
+	abs = realpath(rc->top_dir, NULL);
+	rc->res.evidence_dir = abs ? abs : dl_xstrdup(rc->top_dir);
+}
+
 void
 run_report_case(struct run *r, struct rcase *rc, size_t done, size_t total)
 {
 	rc->res.c = rc->c;
 	rc->res.repeat = r->repeat;
+	set_evidence_dir(r, rc);
 	if (rc->res.verdict != DL_V_ERROR)
 		apply_deviation(r, rc);
 	if (r->o->progress)
@@ -329,10 +347,28 @@ run_finish_results(struct run *r)
 		}
 		rc->res.observed = dl_xstrdup("not run");
 		rc->res.repeat = 1;
+		set_evidence_dir(r, rc);
 		if (!r->o->quiet && !r->o->hold)
 			dl_report_case_line(stdout, &rc->res, r->o->verbose);
 		keep_result(r, rc);
 	}
+}
+
+/* The page names each requirement's text: the catalog beside the cases. */
+static int
+run_report_html(const struct run *r, const struct dl_report_meta *m, struct dl_err *err)
+{
+	struct dl_catalog cat;
+	struct dl_err cerr;
+	char *dir = dl_xasprintf("%s/cases", r->o->paths->srcdir);
+	bool have = dl_catalog_load(&cat, dir, &cerr) == 0;
+	int rc = dl_report_html(r->o->html_path, m, r->results, r->n_results,
+	    have ? &cat : NULL, err);
+
+	if (have)
+		dl_catalog_free(&cat);
+	free(dir);
+	return rc;
 }
 
 int
@@ -361,7 +397,8 @@ run_reports(struct run *r)
 	dl_report_summary(stdout, res, n);
 	if ((r->o->json_path && dl_report_json(r->o->json_path, &m, res, n, &err) < 0) ||
 	    (r->o->junit_path && dl_report_junit(r->o->junit_path, &m, res, n, &err) < 0) ||
-	    (r->o->tap_path && dl_report_tap_prov(r->o->tap_path, &m, res, n, &err) < 0)) {
+	    (r->o->tap_path && dl_report_tap_prov(r->o->tap_path, &m, res, n, &err) < 0) ||
+	    (r->o->html_path && run_report_html(r, &m, &err) < 0)) {
 		fprintf(stderr, "danelab: %s\n", err.msg);
 		rc = DL_EXIT_USAGE;
 	}
@@ -430,4 +467,5 @@ run_free(struct run *r)
 	free(r->rundir);
 	free(r->workdir);
 	free(r->resolv_conf);
+	free(r->keep_dir);
 }
