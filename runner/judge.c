@@ -105,7 +105,8 @@ dl_case_host_index(const struct dl_case *c, const char *label)
 static const char *const host_facts[] = {
 	"untouched", "contacted", "not-via", "refused", "starttls",
 	"no-starttls", "no-cleartext-mail", "ehlo-after-tls",
-	"no-second-starttls", "no-pipelined-starttls", "quit", "tls-alert", NULL,
+	"no-second-starttls", "no-pipelined-starttls", "quit", "tls-alert",
+	"message-accepted", NULL,
 };
 static const char *const sec_words[] = {
 	"dane", "encrypted", "cleartext", "tls", "any", NULL,
@@ -159,8 +160,8 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 			return NULL;
 		return "unknown host fact, expected untouched, contacted, not-via, "
 		    "refused, starttls, no-starttls, no-cleartext-mail, ehlo-after-tls, "
-		    "no-second-starttls, no-pipelined-starttls, quit, tls-alert or "
-		    "sni=NAME|none";
+		    "no-second-starttls, no-pipelined-starttls, quit, tls-alert, "
+		    "message-accepted or sni=NAME|none";
 	}
 	return "unknown expectation, expected delivered, deferred, bounced, query, "
 	    "no-query, query-order, log-mentions, log-matches, no-log-matches or a "
@@ -258,7 +259,7 @@ host_fact(const struct judge_ctx *x, int host, const char *fact)
 {
 	size_t n = 0, mail = 0, tls = 0, starttls = 0;
 	bool clear_mail = false, ehlo_ok = true, second = false, pipelined = false,
-	    quit = false, alert = false, sni_ok = true;
+	    quit = false, alert = false, accepted = false, sni_ok = true;
 	const char *want_sni = strncmp(fact, "sni=", 4) == 0 ? fact + 4 : NULL;
 	char *sni_abs = want_sni && strcmp(want_sni, "none") != 0 ?
 	    dl_case_name_abs(want_sni, x->apex) : NULL;
@@ -279,6 +280,7 @@ host_fact(const struct judge_ctx *x, int host, const char *fact)
 			/* RFC 6698 4.1: aborting the handshake is how a client refuses
 			 * a server whose certificate matches no usable record. */
 			alert |= cn->end && strcmp(cn->end, "tls-alert") == 0;
+			accepted |= cn->data_accepted;
 			if (cn->tls && !cn->ehlo_after_tls)
 				ehlo_ok = false;
 			if (want_sni && cn->tls) {
@@ -305,6 +307,7 @@ host_fact(const struct judge_ctx *x, int host, const char *fact)
 	if (!strcmp(fact, "no-pipelined-starttls")) return !pipelined;
 	if (!strcmp(fact, "quit")) return quit;
 	if (!strcmp(fact, "tls-alert")) return alert;
+	if (!strcmp(fact, "message-accepted")) return accepted;
 	return false;
 }
 
