@@ -149,7 +149,9 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 	if (strcmp(w0, "log-matches") == 0 || strcmp(w0, "no-log-matches") == 0) {
 		regex_t re;
 		if (a->n != 2 || regcomp(&re, a->v[1], REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
-			return "expected \"[no-]log-matches REGEX\" (a POSIX extended regular "
+			return w0[0] == 'n' ? "expected \"no-log-matches REGEX\" (a POSIX "
+			    "extended regular expression without blanks)" :
+			    "expected \"log-matches REGEX\" (a POSIX extended regular "
 			    "expression without blanks)";
 		regfree(&re);
 		return NULL;
