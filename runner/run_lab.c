@@ -78,23 +78,22 @@ spawn(struct run_lab *lab, const char *name, char *const argv[], struct dl_err *
 	return 0;
 }
 
-/* Has a daemon died?  Then say what it logged. */
+/* A death is remembered: every later check reports it too. */
 int
 run_lab_check_alive(struct run_lab *lab, struct dl_err *err)
 {
-	for (size_t i = 0; i < lab->n_d; i++) {
+	for (size_t i = 0; i < lab->n_d && lab->died == NULL; i++) {
 		int st;
 		if (lab->d[i].pid > 0 && waitpid(lab->d[i].pid, &st, WNOHANG) == lab->d[i].pid) {
 			struct dl_buf b = DL_BUF_INIT;
 			lab->d[i].pid = 0;
 			daemon_log_tail(&lab->d[i], &b);
-			dl_errf(err, "%s exited (status %d) during start-up: %s", lab->d[i].name,
+			lab->died = dl_xasprintf("%s exited (status %d): %s", lab->d[i].name,
 			    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), b.data);
 			dl_buf_free(&b);
-			return -1;
 		}
 	}
-	return 0;
+	return lab->died ? dl_errf(err, "%s", lab->died) : 0;
 }
 
 static int
@@ -376,6 +375,7 @@ run_lab_down(struct run_lab *lab)
 	}
 	log_debug("lab", "teardown of the daemons took %ld ms", dl_now_ms() - t0);
 	dl_world_out_free(&lab->world);
+	free(lab->died);
 	free(lab->dir);
 	free(lab);
 }

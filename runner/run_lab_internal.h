@@ -33,9 +33,7 @@ struct run_lab {
 	size_t n_d;
 	bool has_proxy;
 	time_t now;             /* the world's clock: SOA serials count from it */
+	char *died;             /* the first daemon death, as reported; or NULL */
 };
-
-/* Has a daemon died?  Then err says what it logged; -1. */
-int run_lab_check_alive(struct run_lab *lab, struct dl_err *err);
 
 #endif

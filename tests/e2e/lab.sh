@@ -37,10 +37,25 @@ PATH="$F:$PATH" "$BIN/danelab" run tlsa-usable-match >"$T/dead.out" 2>&1
 rc=$?
 if [ $rc -eq 3 ]; then echo "PASS e2e/lab/daemon-fails-exit-3"; else
 	echo "FAIL e2e/lab/daemon-fails-exit-3: got exit $rc, want 3"; fails=$((fails + 1)); fi
-if grep -q "nsd2\{0,1\} exited (status 1) during start-up: .*simulated: can't bind udp socket" "$T/dead.out"; then
+if grep -q "nsd2\{0,1\} exited (status 1): .*simulated: can't bind udp socket" "$T/dead.out"; then
 	echo "PASS e2e/lab/daemon-fails-quotes-its-log"
 else
 	echo "FAIL e2e/lab/daemon-fails-quotes-its-log: $(head -3 "$T/dead.out")"
+	fails=$((fails + 1))
+fi
+
+# A daemon that dies while a client works: the lab's failure, so ERROR
+# (exit 3) with the daemon named, though the client's deferral would
+# otherwise fail a case that wants delivery.
+"$BIN/danelab" run --adapter tests/e2e/adapters/kills-unbound tlsa-usable-match \
+	>"$T/died.out" 2>&1
+rc=$?
+if [ $rc -eq 3 ] && grep -q '^ERROR  *tlsa-usable-match' "$T/died.out" &&
+    grep -q 'a lab daemon died (the lab.s failure, not the client.s): unbound exited' "$T/died.out"
+then
+	echo "PASS e2e/lab/daemon-dies-mid-run-is-error"
+else
+	echo "FAIL e2e/lab/daemon-dies-mid-run-is-error: exit $rc: $(grep -v '^ *$' "$T/died.out" | head -4 | tr '\n' ' ')"
 	fails=$((fails + 1))
 fi
 if ls -d /tmp/danelab /var/tmp/danelab >/dev/null 2>&1; then
