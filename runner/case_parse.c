@@ -638,7 +638,8 @@ keyword_line(struct reader *r, char *line)
 
 	dl_words_split(&w, line);
 	const char *kw = w.v[0];
-	if (w.n > DL_CASE_MAX_WORDS + 1) {
+	/* Text lines (title, note) are bounded by their bytes instead. */
+	if (w.n > DL_CASE_MAX_WORDS + 1 && strcmp(kw, "note") != 0 && strcmp(kw, "title") != 0) {
 		PERR(r, "too many words (%zu) in a \"%s\" line, expected at most %d",
 		    w.n - 1, kw, DL_CASE_MAX_WORDS);
 		dl_words_free(&w);

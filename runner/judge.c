@@ -71,6 +71,7 @@ dl_observed_free(struct dl_observed *o)
 	free(o->adapter.host);
 	free(o->adapter.address);
 	free(o->adapter.reason);
+	free(o->adapter.error);
 	free(o->adapter.raw);
 	free(o->client_log);
 	free(o->lab_fault);
@@ -106,7 +107,8 @@ dl_case_host_index(const struct dl_case *c, const char *label)
 static const char *const host_facts[] = {
 	"untouched", "contacted", "not-via", "refused", "starttls",
 	"no-starttls", "no-cleartext-mail", "ehlo-after-tls",
-	"no-second-starttls", "no-pipelined-starttls", "quit", NULL,
+	"no-second-starttls", "no-pipelined-starttls", "quit", "tls-alert",
+	"message-accepted", NULL,
 };
 static const char *const sec_words[] = {
 	"dane", "encrypted", "cleartext", "tls", "any", NULL,
@@ -145,10 +147,12 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 		    "expected \"query-order NAME TYPE before NAME TYPE\"";
 	if (strcmp(w0, "log-mentions") == 0)
 		return a->n == 2 ? NULL : "expected \"log-mentions NAME\"";
-	if (strcmp(w0, "log-matches") == 0) {
+	if (strcmp(w0, "log-matches") == 0 || strcmp(w0, "no-log-matches") == 0) {
 		regex_t re;
 		if (a->n != 2 || regcomp(&re, a->v[1], REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
-			return "expected \"log-matches REGEX\" (a POSIX extended regular "
+			return w0[0] == 'n' ? "expected \"no-log-matches REGEX\" (a POSIX "
+			    "extended regular expression without blanks)" :
+			    "expected \"log-matches REGEX\" (a POSIX extended regular "
 			    "expression without blanks)";
 		regfree(&re);
 		return NULL;
@@ -160,21 +164,23 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 			return NULL;
 		return "unknown host fact, expected untouched, contacted, not-via, "
 		    "refused, starttls, no-starttls, no-cleartext-mail, ehlo-after-tls, "
-		    "no-second-starttls, no-pipelined-starttls, quit or sni=NAME|none";
+		    "no-second-starttls, no-pipelined-starttls, quit, tls-alert, "
+		    "message-accepted or sni=NAME|none";
 	}
 	return "unknown expectation, expected delivered, deferred, bounced, query, "
-	    "no-query, query-order, log-mentions, log-matches or a host label";
+	    "no-query, query-order, log-mentions, log-matches, no-log-matches or a "
+	    "host label";
 }
 
 void
 dl_expect_lint(const struct dl_case *c, struct dl_diag *diag)
 {
-	int dispositions[10] = { 0 };
+	int dispositions[10] = { 0 }, first_line[10] = { 0 };
 	int rounds = (int)c->n_thens + 1;
 
 	for (size_t i = 0; i < c->n_expects; i++) {
 		const struct dl_expect *e = &c->expects[i];
-		bool has_disp = false;
+		size_t n_disp = 0;
 		for (size_t k = 0; k < e->n_alts; k++) {
 			if (e->alts[k].n == 0)
 				continue;
@@ -182,15 +188,29 @@ dl_expect_lint(const struct dl_case *c, struct dl_diag *diag)
 			if (p)
 				dl_diag_add(diag, c->path, e->line, "%s", p);
 			const char *w0 = e->alts[k].v[0];
-			has_disp |= !strcmp(w0, "delivered") || !strcmp(w0, "deferred") ||
+			n_disp += !strcmp(w0, "delivered") || !strcmp(w0, "deferred") ||
 			    !strcmp(w0, "bounced");
 		}
-		if (e->round >= 1 && e->round <= 9)
-			dispositions[e->round] += has_disp;
+		/* "mx1 refused | deferred": a disposition is one line of its own. */
+		if (n_disp && n_disp != e->n_alts)
+			dl_diag_add(diag, c->path, e->line, "a disposition (delivered, deferred, "
+			    "bounced) mixed into '|' alternatives with other facts; expected "
+			    "dispositions only, or the facts on an expect line of their own");
+		if (e->round < 1 || e->round > 9 || n_disp == 0)
+			continue;
+		if (dispositions[e->round]++ && n_disp == e->n_alts)
+			dl_diag_add(diag, c->path, e->line, "a second disposition expectation "
+			    "for delivery %d (the first is line %d), expected exactly one; "
+			    "write alternatives as \"expect A | B\"", e->round,
+			    first_line[e->round]);
+		else if (first_line[e->round] == 0)
+			first_line[e->round] = e->line;
 	}
 	for (int k = 1; k <= rounds && !c->fixture; k++) {
 		if (dispositions[k] == 1)
 			continue;
+		if (dispositions[k] > 1)
+			continue; /* reported at its line above */
 		if (rounds == 1)
 			dl_diag_add(diag, c->path, 0, "%d disposition expectations, expected "
 			    "exactly one \"expect delivered|deferred|bounced ...\" line",
@@ -235,12 +255,14 @@ security_matches(const struct judge_ctx *x, const char *want)
 static bool
 query_seen(const struct judge_ctx *x, const char *name, const char *type, size_t *pos)
 {
-	char *abs = dl_case_name_abs(name, x->apex);
+	/* "*": any name the case's queries were attributed to. */
+	char *abs = strcmp(name, "*") == 0 ? NULL : dl_case_name_abs(name, x->apex);
 	bool found = false;
 
 	for (size_t i = 0; i < x->o->n_queries && !found; i++) {
 		const struct dl_query *q = &x->o->queries[i];
-		if (strcasecmp(q->name, abs) == 0 && strcasecmp(q->type, type) == 0) {
+		if ((abs == NULL || strcasecmp(q->name, abs) == 0) &&
+		    strcasecmp(q->type, type) == 0) {
 			found = true;
 			if (pos)
 				*pos = i;
@@ -255,7 +277,7 @@ host_fact(const struct judge_ctx *x, int host, const char *fact)
 {
 	size_t n = 0, mail = 0, tls = 0, starttls = 0;
 	bool clear_mail = false, ehlo_ok = true, second = false, pipelined = false,
-	    quit = false, sni_ok = true;
+	    quit = false, alert = false, accepted = false, sni_ok = true;
 	const char *want_sni = strncmp(fact, "sni=", 4) == 0 ? fact + 4 : NULL;
 	char *sni_abs = want_sni && strcmp(want_sni, "none") != 0 ?
 	    dl_case_name_abs(want_sni, x->apex) : NULL;
@@ -273,6 +295,10 @@ host_fact(const struct judge_ctx *x, int host, const char *fact)
 			second |= cn->second_starttls;
 			pipelined |= cn->pipelined_after_starttls;
 			quit |= cn->quit;
+			/* RFC 6698 4.1: aborting the handshake is how a client refuses
+			 * a server whose certificate matches no usable record. */
+			alert |= cn->end && strcmp(cn->end, "tls-alert") == 0;
+			accepted |= cn->data_accepted;
 			if (cn->tls && !cn->ehlo_after_tls)
 				ehlo_ok = false;
 			if (want_sni && cn->tls) {
@@ -298,6 +324,8 @@ host_fact(const struct judge_ctx *x, int host, const char *fact)
 	if (!strcmp(fact, "no-second-starttls")) return !second;
 	if (!strcmp(fact, "no-pipelined-starttls")) return !pipelined;
 	if (!strcmp(fact, "quit")) return quit;
+	if (!strcmp(fact, "tls-alert")) return alert;
+	if (!strcmp(fact, "message-accepted")) return accepted;
 	return false;
 }
 
@@ -351,14 +379,14 @@ alt_holds(const struct judge_ctx *x, const struct dl_words *a)
 	}
 	if (!strcmp(w0, "log-mentions"))
 		return log_mentions(x, a->v[1]);
-	if (!strcmp(w0, "log-matches")) {
+	if (!strcmp(w0, "log-matches") || !strcmp(w0, "no-log-matches")) {
 		regex_t re;
 		bool hit = false;
-		if (regcomp(&re, a->v[1], REG_EXTENDED | REG_ICASE | REG_NOSUB | REG_NEWLINE) == 0) {
-			hit = regexec(&re, x->o->client_log ? x->o->client_log : "", 0, NULL, 0) == 0;
-			regfree(&re);
-		}
-		return hit;
+		if (regcomp(&re, a->v[1], REG_EXTENDED | REG_ICASE | REG_NOSUB | REG_NEWLINE) != 0)
+			return false;
+		hit = regexec(&re, x->o->client_log ? x->o->client_log : "", 0, NULL, 0) == 0;
+		regfree(&re);
+		return w0[0] == 'n' ? !hit : hit;
 	}
 	return host_fact(x, dl_case_host_index(x->c, w0), a->v[1]);
 }
@@ -376,10 +404,12 @@ describe_got(const struct judge_ctx *x, const struct dl_words *a, struct dl_buf 
 		dl_buf_printf(b, "%zu client queries", x->o->n_queries);
 		return;
 	}
-	if (!strcmp(w0, "log-mentions") || !strcmp(w0, "log-matches")) {
+	if (!strcmp(w0, "log-mentions") || !strcmp(w0, "log-matches") ||
+	    !strcmp(w0, "no-log-matches")) {
 		size_t n = x->o->client_log ? strlen(x->o->client_log) : 0;
-		dl_buf_printf(b, "a client log of %zu bytes without %s (client.log)", n,
-		    w0[4] == 'm' && w0[5] == 'e' ? "that name" : "a match");
+		dl_buf_printf(b, "a client log of %zu bytes %s (client.log)", n,
+		    w0[0] == 'n' ? "with a matching line" :
+		    w0[4] == 'm' && w0[5] == 'e' ? "without that name" : "without a match");
 		return;
 	}
 	int h = dl_case_host_index(x->c, w0);
@@ -459,11 +489,25 @@ observers_agree(const struct judge_ctx *x, struct dl_buf *why)
 			    x->c->path);
 			ok = false;
 		}
-		if (x->delivered_host >= 0 && !x->delivered_tls) {
-			dl_buf_printf(why, "%s: observers disagree: the client claims DANE "
-			    "but the server received the message in cleartext\n", x->c->path);
-			ok = false;
-		}
+	}
+	/* Security level, both ways: TLS the server never saw is a false claim
+	   (say, an adapter that kept an earlier host's TLS state), and cleartext
+	   reported for a TLS delivery means the adapter read another connection. */
+	if (x->delivered_host >= 0 && r->disposition == DL_DISP_DELIVERED &&
+	    r->security != DL_SEC_UNKNOWN &&
+	    (r->security != DL_SEC_CLEARTEXT) != x->delivered_tls) {
+		dl_buf_printf(why, "%s: observers disagree on security: the client "
+		    "(adapter result line) reports %s delivery to %s, the server %s "
+		    "(persona transcript) received the message %s\n", x->c->path,
+		    dl_security_name(r->security), r->host && *r->host ? r->host : "?",
+		    x->c->hosts[x->delivered_host].label,
+		    x->delivered_tls ? "over TLS" : "in cleartext");
+		ok = false;
+	}
+	if (r->error && *r->error) {
+		dl_buf_printf(why, "%s: the adapter reports a fault of the lab, not of the "
+		    "client: %s\n", x->c->path, r->error);
+		ok = false;
 	}
 	return ok;
 }

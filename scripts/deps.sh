@@ -9,12 +9,12 @@
 set -eu
 
 what=${1:-build}
-build_pkgs="gcc make pkg-config libc6-dev libssl-dev libldns-dev libunbound-dev libidn2-dev libcunit1-dev"
+build_pkgs="gcc make pkg-config libc6-dev libssl-dev libldns-dev libunbound-dev libidn2-dev libcunit1-dev libpcap-dev"
 lab_pkgs="nsd unbound openssl iproute2"
 case $what in
 build) pkgs="$build_pkgs" ;;
 run)   pkgs="$build_pkgs $lab_pkgs" ;;
-test)  pkgs="$build_pkgs $lab_pkgs clang python3 time patchelf" ;;
+test)  pkgs="$build_pkgs $lab_pkgs clang python3 time patchelf chromium tshark" ;;
 mta)   pkgs="$build_pkgs $lab_pkgs patchelf python3" ;;
 *) echo "usage: $0 build|test|run|mta" >&2; exit 2 ;;
 esac

@@ -421,7 +421,8 @@ test_junit_escaping(void)
 	struct dl_case_result r = { .c = c, .verdict = DL_V_FAIL,
 	    .reasons = "cases/t1.case:9: got b\xfc" "cher \x1b[31m\xc3\xbc\xed\xa0\x80\x7f\n",
 	    .observed = "x\xff\xfe", .expected = "deferred", .repeat = 1 };
-	struct dl_report_meta m = { "reference", "2026-11-28T00:00:00Z", 1, 1 };
+	struct dl_report_meta m = { .adapter = "reference", .started = "2026-11-28T00:00:00Z",
+	    .duration_ms = 1, .jobs = 1 };
 	struct dl_err err;
 	char *junit = dl_xasprintf("%s/r.xml", cu_tmpdir());
 	struct dl_buf b = DL_BUF_INIT;

@@ -408,6 +408,112 @@ test_judge_observers_disagree(void)
 	CU_ASSERT_EQUAL(verdict_of("expect deferred\n", &o, NULL), DL_V_ERROR);
 }
 
+/* The words of issue 13: tls-alert, message-accepted, no-log-matches, no-query *. */
+static void
+test_judge_vocabulary_13(void)
+{
+	struct dl_observed o = { 0 };
+	char *why;
+
+	/* A client that aborts the handshake ends with a TLS alert, not QUIT. */
+	conn_add(&o, 0, true, false, false);
+	free(o.conns[0].end);
+	o.conns[0].end = dl_xstrdup("tls-alert");
+	adapter_says(&o, DL_DISP_DEFERRED, DL_SEC_UNKNOWN, -1);
+	CU_ASSERT_EQUAL(verdict_of("expect deferred\nexpect mx1 quit | mx1 tls-alert\n", &o, NULL),
+	    DL_V_PASS);
+	conn_add(&o, 0, true, false, false);
+	free(o.conns[0].end);
+	o.conns[0].end = dl_xstrdup("client-close");
+	adapter_says(&o, DL_DISP_DEFERRED, DL_SEC_UNKNOWN, -1);
+	CU_ASSERT_EQUAL(verdict_of("expect deferred\nexpect mx1 quit | mx1 tls-alert\n", &o, &why),
+	    DL_V_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "end=client-close") || strstr(why, "connection"));
+	free(why);
+
+	/* MAIL FROM reached mx1 but no message came through: "used" the
+	 * injected reply. */
+	conn_add(&o, 0, true, true, false);
+	adapter_says(&o, DL_DISP_DEFERRED, DL_SEC_UNKNOWN, -1);
+	CU_ASSERT_EQUAL(verdict_of("expect deferred\nexpect mx1 not-via | mx1 message-accepted\n",
+	    &o, NULL), DL_V_FAIL);
+	conn_add(&o, 0, true, false, false);
+	adapter_says(&o, DL_DISP_DEFERRED, DL_SEC_UNKNOWN, -1);
+	CU_ASSERT_EQUAL(verdict_of("expect deferred\nexpect mx1 not-via | mx1 message-accepted\n",
+	    &o, NULL), DL_V_PASS);
+
+	/* no-log-matches: a claim the log must not make. */
+	conn_add(&o, 0, true, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_ENCRYPTED, 0);
+	o.client_log = dl_xstrdup("Verified TLS connection established to mx1.t1.test\n");
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 tls\nexpect no-log-matches "
+	    "verified.*to[[:space:]]+t1\\.test\n", &o, NULL), DL_V_PASS);
+	conn_add(&o, 0, true, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_ENCRYPTED, 0);
+	o.client_log = dl_xstrdup("DANE verified to t1.test\n");
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 tls\nexpect no-log-matches "
+	    "verified.*to[[:space:]]+t1\\.test\n", &o, &why), DL_V_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "with a matching line"));
+	free(why);
+
+	/* no-query *: any TLSA query fails it. */
+	conn_add(&o, 0, true, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_DANE, 0);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 dane\nexpect no-query * TLSA\n", &o, NULL),
+	    DL_V_FAIL);
+	conn_add(&o, 0, true, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_ENCRYPTED, 0);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 tls\nexpect no-query * TLSA\n", &o, NULL),
+	    DL_V_PASS);
+}
+
+/*
+ * The security level must agree too.  The recorded failure: one smtp
+ * process used TLS with mx1 (which deferred MAIL), then delivered to mx2 in
+ * cleartext, and the adapter reported "encrypted" from mx1's TLS line.
+ */
+static void
+test_judge_observers_disagree_on_security(void)
+{
+	struct dl_observed o = { 0 };
+	char *why;
+
+	conn_add(&o, 0, true, true, false);
+	conn_add(&o, 1, false, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_ENCRYPTED, 1);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx2 any\n", &o, &why), DL_V_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "observers disagree on security: the client "
+	    "(adapter result line) reports encrypted delivery to mx2.t1.test, the server mx2 "
+	    "(persona transcript) received the message in cleartext"));
+	free(why);
+	/* DANE claimed, cleartext received. */
+	conn_add(&o, 0, false, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_DANE, 0);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 any\n", &o, &why), DL_V_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "reports dane delivery"));
+	free(why);
+	/* The reverse: cleartext reported, TLS received. */
+	conn_add(&o, 0, true, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_CLEARTEXT, 0);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 any\n", &o, &why), DL_V_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "received the message over TLS"));
+	free(why);
+	/* Agreement either way passes; so does a client that reports no level. */
+	conn_add(&o, 0, true, true, false);
+	conn_add(&o, 1, false, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_CLEARTEXT, 1);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx2 cleartext\n", &o, NULL), DL_V_PASS);
+	conn_add(&o, 0, false, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_UNKNOWN, 0);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1\n", &o, NULL), DL_V_PASS);
+	/* A fault of the lab the adapter saw is an ERROR, whatever was expected. */
+	adapter_says(&o, DL_DISP_DEFERRED, DL_SEC_UNKNOWN, -1);
+	o.adapter.error = dl_xstrdup("lowest numbered MX record points to local host");
+	CU_ASSERT_EQUAL(verdict_of("expect deferred\n", &o, &why), DL_V_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "fault of the lab, not of the client: lowest"));
+	free(why);
+}
+
 static void
 test_reports(void)
 {
@@ -419,7 +525,10 @@ test_reports(void)
 		  .observed = "delivered <via> mx1", .expected = "deferred", .repeat = 2 },
 		{ .c = c, .verdict = DL_V_UNSUPPORTED, .reasons = "", .repeat = 3 },
 	};
-	struct dl_report_meta m = { "reference", "2026-11-28T00:00:00Z", 1234, 2 };
+	struct dl_provenance prov;
+	char *argv0[] = { "danelab", "run" };
+	dl_provenance_collect(&prov, ".", 2, argv0, 1795000000);
+	struct dl_report_meta m = { "reference", "2026-11-28T00:00:00Z", 1234, 2, &prov };
 	struct dl_err err;
 	char *json = dl_xasprintf("%s/r.json", cu_tmpdir());
 	char *junit = dl_xasprintf("%s/r.xml", cu_tmpdir());
@@ -471,6 +580,7 @@ test_reports(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "1..3\nok 1 - t1\nnot ok 2 - t1 # FAIL\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "ok 3 - t1 # SKIP UNSUPPORTED"));
 
+	dl_provenance_free(&prov);
 	dl_jv_free(doc);
 	dl_jv_free(schema);
 	dl_buf_free(&b);
@@ -517,6 +627,8 @@ static const struct cu_test tests[] = {
 	{ "world_placement", test_world_placement },
 	{ "judge_verdicts", test_judge_verdicts },
 	{ "judge_observers_disagree", test_judge_observers_disagree },
+	{ "judge_vocabulary_13", test_judge_vocabulary_13 },
+	{ "judge_observers_disagree_on_security", test_judge_observers_disagree_on_security },
 	{ "reports", test_reports },
 	{ "selection", test_selection },
 	{ NULL, NULL },
