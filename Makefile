@@ -45,7 +45,7 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all deps check unit e2e run bench asan asan-check fuzz mta clean
+.PHONY: all deps check unit e2e run bench asan asan-check fuzz mta clean fresh-check
 all: $(BINS) $(UNIT_BINS)
 
 deps:
@@ -93,6 +93,12 @@ run:
 	@scripts/deps.sh run
 	@$(MAKE) --no-print-directory all
 	bin/danelab run
+
+# README's commands on a minimal Debian 12 root (debootstrap, cached in
+# build/fresh), as root and as an ordinary user; as root (docs/setup.md).
+fresh-check:
+	@scripts/deps.sh fresh
+	@scripts/fresh-check.sh
 
 # Postfix and Exim unpacked into build/mta (never the system MTA); as root.
 mta:
