@@ -132,6 +132,68 @@ dl_evidence_personas(const struct dl_case_world *w, const char *lines,
 	return bad ? -1 : 0;
 }
 
+/*
+ * Unbound's SERVFAIL reasons (log-servfail) that say a name server could not
+ * be reached or used, as opposed to an answer that failed validation.
+ */
+static const char *const unreachable_reasons[] = {
+	"all servers for this domain failed", "no server to query",
+	"upstream server timeout", "nameserver addresses not usable",
+	"exceeded the maximum", "could not fetch nameservers", NULL,
+};
+
+/*
+ * Did the zone named after "at zone " in reason belong to the case and was
+ * it declared served by the fault proxy or by nobody?  Then failing to reach
+ * its server is the world the case asked for.  A reason that names no zone
+ * is given the benefit of the doubt when the case declared any such zone.
+ */
+static bool
+declared_unreachable(const struct dl_case_world *w, const char *reason)
+{
+	const char *z = strstr(reason, " at zone ");
+	char zone[512];
+	bool any = false;
+
+	for (size_t i = 0; i < w->n_zones; i++)
+		any |= w->zones[i].served_by != DL_SERVED_LAB;
+	if (z == NULL || sscanf(z + 9, "%511s", zone) != 1)
+		return any;
+	for (size_t i = 0; i < w->n_zones; i++)
+		if (w->zones[i].served_by != DL_SERVED_LAB &&
+		    strcasecmp(w->zones[i].origin, zone) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * "... error: SERVFAIL <NAME TYPE CLASS>: why" for a name of this case.  A
+ * lab name server the case did not declare faulty that the resolver could
+ * not reach is the lab's failure (design: never the client's): the first
+ * such line becomes o->lab_fault.
+ */
+static bool
+resolver_servfail(const struct dl_case_world *w, const char *line, struct dl_observed *o)
+{
+	const char *sf = strstr(line, " error: SERVFAIL <");
+	char name[512];
+
+	if (sf == NULL || sscanf(sf + 18, "%511s", name) != 1)
+		return false;
+	char *n = lower_nodot(name);
+	bool mine = under_apex(n, w->apex);
+	free(n);
+	if (!mine)
+		return false;
+	const char *why = strstr(sf, ">: ");
+	bool unreachable = false;
+	for (size_t i = 0; why && unreachable_reasons[i]; i++)
+		unreachable |= strstr(why, unreachable_reasons[i]) != NULL;
+	if (unreachable && o->lab_fault == NULL && !declared_unreachable(w, why))
+		o->lab_fault = dl_xstrdup(sf + 1);
+	return true;
+}
+
 void
 dl_evidence_resolver(const struct dl_case_world *w, const char *log,
     struct dl_observed *o, struct dl_buf *mine)
@@ -140,6 +202,12 @@ dl_evidence_resolver(const struct dl_case_world *w, const char *log,
 		const char *eol = strchr(p, '\n');
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
 		char *line = dl_xstrndup(p, len);
+		if (resolver_servfail(w, line, o)) {
+			dl_buf_printf(mine, "%s\n", line);
+			free(line);
+			p = eol ? eol + 1 : NULL;
+			continue;
+		}
 		/* Unbound's log-queries: "... info: ADDR NAME TYPE CLASS" (exactly
 		 * four words; log-replies lines carry more and are skipped). */
 		const char *info = strstr(line, " info: ");

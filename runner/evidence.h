@@ -20,8 +20,10 @@ int dl_evidence_personas(const struct dl_case_world *w, const char *lines,
 
 /*
  * Resolver log: queries under the case apex, from `log` (the lab Unbound's
- * log from the offset where the client phase started), in order.  Lines
- * are appended to `mine`.
+ * log from the offset where the client phase started), in order, and the
+ * resolver's SERVFAIL reasons for them; one that says a lab name server the
+ * case did not declare faulty was unreachable sets o->lab_fault.  Lines are
+ * appended to `mine`.
  */
 void dl_evidence_resolver(const struct dl_case_world *w, const char *log,
 	struct dl_observed *o, struct dl_buf *mine);

@@ -73,6 +73,7 @@ dl_observed_free(struct dl_observed *o)
 	free(o->adapter.reason);
 	free(o->adapter.raw);
 	free(o->client_log);
+	free(o->lab_fault);
 	memset(o, 0, sizeof(*o));
 }
 
@@ -509,6 +510,14 @@ dl_judge(const struct dl_case *c, int round, const char *apex, const struct dl_o
 		j->verdict = DL_V_UNSUPPORTED;
 		dl_buf_printf(&j->reasons, "%s: the adapter declared this case unsupported\n",
 		    c->path);
+		return;
+	}
+	/* Whatever the client did, it did in a world that was not the case's. */
+	if (o->lab_fault) {
+		j->verdict = DL_V_ERROR;
+		dl_buf_printf(&j->reasons, "%s: the lab failed, not the client: the lab "
+		    "resolver could not reach a name server the case did not declare "
+		    "faulty (Unbound: %s)\n", c->path, o->lab_fault);
 		return;
 	}
 	if (!observers_agree(&x, &j->reasons)) {

@@ -78,6 +78,9 @@ struct dl_observed {
 	/* The client's own log of this delivery (the adapter's client.log, or
 	 * its result line when it leaves none); owned. */
 	char *client_log;
+	/* The lab resolver's own line when it could not reach a lab name server
+	 * the case did not declare faulty (a lab failure); owned, or NULL. */
+	char *lab_fault;
 };
 
 void dl_observed_free(struct dl_observed *o);

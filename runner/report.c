@@ -17,6 +17,7 @@ dl_case_result_free(struct dl_case_result *r)
 	free(r->observed);
 	free(r->expected);
 	free(r->xfail_reason);
+	free(r->client_reason);
 	free(r->evidence_dir);
 	memset(r, 0, sizeof(*r));
 }
@@ -54,6 +55,8 @@ dl_report_case_line(FILE *out, const struct dl_case_result *r, bool verbose)
 			p += len + (eol ? 1 : 0);
 		}
 	}
+	if (r->verdict != DL_V_PASS && r->client_reason && r->client_reason[0])
+		fprintf(out, "            client says: %s\n", r->client_reason);
 	if (r->xfail_reason && (r->verdict == DL_V_XFAIL || r->verdict == DL_V_XPASS))
 		fprintf(out, "            known deviation: %s\n", r->xfail_reason);
 	if (r->verdict != DL_V_PASS && r->evidence_dir)
@@ -231,6 +234,9 @@ dl_report_json(const char *path, const struct dl_report_meta *m,
 			p += len + (eol ? 1 : 0);
 		}
 		dl_jw_arr_end(&w);
+		/* The client's own reason, so that a CI failure can be read from
+		 * the report alone, without --keep. */
+		dl_jw_kstr(&w, "client_reason", r[i].client_reason);
 		if (r[i].xfail_reason)
 			dl_jw_kstr(&w, "known_deviation", r[i].xfail_reason);
 		dl_jw_kint(&w, "duration_ms", r[i].duration_ms);
@@ -310,6 +316,10 @@ dl_report_junit(const char *path, const struct dl_report_meta *m,
 		dl_buf_adds(&b, dl_verdict_name(r[i].verdict));
 		dl_buf_adds(&b, " observed=");
 		xml_escape(&b, r[i].observed);
+		if (r[i].client_reason) {
+			dl_buf_adds(&b, "\nclient says: ");
+			xml_escape(&b, r[i].client_reason);
+		}
 		dl_buf_adds(&b, "</system-out>\n  </testcase>\n");
 	}
 	dl_buf_adds(&b, "</testsuite>\n</testsuites>\n");

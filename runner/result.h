@@ -14,6 +14,7 @@ struct dl_case_result {
 	char *observed;           /* one-line summary of what happened */
 	char *expected;           /* the disposition expectation as written */
 	char *xfail_reason;       /* from the adapter's expectations file */
+	char *client_reason;      /* the client's own words (adapter "reason"), or NULL */
 	char *evidence_dir;       /* NULL unless kept */
 	long duration_ms;
 	int repeat;               /* iteration for --repeat, from 1 */

@@ -106,7 +106,11 @@ run_route_evidence(void *arg, const char *line, size_t len)
 	}
 }
 
-/* Resolver query lines name "...<case>.test.": the label before "test.". */
+/*
+ * Resolver query lines ("info: ADDR NAME TYPE CLASS") and its SERVFAIL
+ * reasons ("error: SERVFAIL <NAME TYPE CLASS>: why") name "...<case>.test.":
+ * the label before "test." of the first name routes the line.
+ */
 void
 run_route_resolver(void *arg, const char *line, size_t len)
 {
@@ -114,12 +118,14 @@ run_route_resolver(void *arg, const char *line, size_t len)
 	const char *info = memmem(line, len, " info: ", 7);
 
 	if (info == NULL)
+		info = memmem(line, len, " error: SERVFAIL <", 18);
+	if (info == NULL)
 		return;
 	for (const char *p = info; p + 6 < line + len; p++) {
 		if (strncasecmp(p, ".test. ", 7) != 0)
 			continue;
 		const char *start = p;
-		while (start > info && start[-1] != '.' && start[-1] != ' ')
+		while (start > info && start[-1] != '.' && start[-1] != ' ' && start[-1] != '<')
 			start--;
 		struct rcase *rc = case_by_id(r, start, (size_t)(p - start));
 		if (rc) {

@@ -114,6 +114,9 @@ finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long
 	if (r->round > 1)
 		merge_round(rc, r->round, &j);
 	rc->res.verdict = j.verdict;
+	free(rc->res.client_reason);
+	rc->res.client_reason = rc->obs.adapter.reason && rc->obs.adapter.reason[0] ?
+	    dl_xstrdup(rc->obs.adapter.reason) : NULL;
 	rc->res.reasons = dl_buf_take(&j.reasons);
 	rc->res.observed = j.observed;
 	rc->res.expected = j.expected;
