@@ -35,6 +35,7 @@ mirror=$(cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list \
 [ -n "$mirror" ] || die "no bookworm archive in /etc/apt/sources.list*"
 
 t0=$(date +%s)
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$cache"
 if [ ! -f "$tarball" ]; then
 	echo "fresh-check: debootstrap --variant=minbase bookworm from $mirror" >&2
@@ -141,6 +142,7 @@ unshare --mount --pid --fork --propagation private sh -eu -c '
 ' fresh "$root" || rc=$?
 cp "$root"/fresh-log/*.log "$cache/log/" 2>/dev/null || true
 t2=$(date +%s)
+echo "fresh-check: load average at the end: $(cut -d' ' -f1-3 /proc/loadavg) (at the start: $load0)"
 echo "fresh-check: debootstrap $((t1 - t0)) s$( [ $((t1 - t0)) -le 2 ] && echo ' (cached)'), inside $((t2 - t1)) s, total $((t2 - t0)) s; logs in build/fresh/log/"
 [ $rc -eq 0 ] && echo "fresh-check: PASS" || echo "fresh-check: FAIL"
 exit $rc
