@@ -124,8 +124,9 @@ mkdir "$root/fresh-log"
 
 # Enter: private mounts and pids; root becomes / with pivot_root; the old
 # root is detached so nothing of the host's files is reachable inside.
+# --kill-child: if this script dies, so does everything inside.
 rc=0
-unshare --mount --pid --fork --propagation private sh -eu -c '
+unshare --mount --pid --fork --kill-child --propagation private sh -eu -c '
 	r=$1
 	mount --bind "$r" "$r"
 	mount -t proc proc "$r/proc"
