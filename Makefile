@@ -45,7 +45,7 @@ Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
 
-.PHONY: all deps check unit e2e run bench asan asan-check fuzz mta clean fresh-check
+.PHONY: all deps check unit e2e run bench soak asan asan-check fuzz mta clean fresh-check
 all: $(BINS) $(UNIT_BINS)
 
 deps:
@@ -110,6 +110,13 @@ bench:
 	@scripts/deps.sh test
 	@$(MAKE) --no-print-directory all
 	@bench/run
+
+# Do verdicts hold still, idle, under load, beside another run?  Long
+# (about 25 minutes with Postfix and Exim); not part of `make check`.
+soak:
+	@scripts/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@bench/soak
 
 # Sanitizer build into its own trees (build-asan/, bin-asan/) so it never
 # mixes with the normal objects; `make asan-check` runs the tests with it.

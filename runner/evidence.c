@@ -139,7 +139,7 @@ dl_evidence_personas(const struct dl_case_world *w, const char *lines,
 static const char *const unreachable_reasons[] = {
 	"all servers for this domain failed", "no server to query",
 	"upstream server timeout", "nameserver addresses not usable",
-	"exceeded the maximum", "could not fetch nameservers", NULL,
+	"could not fetch nameservers", NULL,
 };
 
 /*
