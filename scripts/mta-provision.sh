@@ -18,6 +18,8 @@
 # adapters run the MTA by its real path.
 set -eu
 PATH=$PATH:/usr/sbin:/sbin
+# The accounts must read what is unpacked, whatever root's umask.
+umask 022
 mta=${1:?usage: $0 postfix|exim [DIR]}
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${2:-$top/build/mta}
