@@ -1,16 +1,19 @@
 /*
  * netif.c -- loopback configuration inside the lab's network namespace:
- * `lo` up through an ioctl and IPv6 /128 addresses through rtnetlink, so
- * the library does not depend on the `ip` binary.
+ * `lo` up through an ioctl, IPv6 /128 addresses and local routes through
+ * rtnetlink (so the library does not depend on the `ip` binary), and the
+ * question a client asks of its own interfaces: is this address mine?
  */
 #include "lab/sandbox.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -68,7 +71,7 @@ nl_request(struct nlmsghdr *req, const char *what, struct dl_err *err)
 	struct nlmsghdr *h = (struct nlmsghdr *)reply;
 	if (h->nlmsg_type == NLMSG_ERROR) {
 		struct nlmsgerr *e = NLMSG_DATA(h);
-		/* An address that is already there is what we wanted. */
+		/* An address or route that is already there is what we wanted. */
 		if (e->error != 0 && e->error != -EEXIST) {
 			dl_errf(err, "%s: %s", what, strerror(-e->error));
 			goto out;
@@ -118,4 +121,87 @@ dl_sandbox_add_addr6(const char *addr, struct dl_err *err)
 	char what[128];
 	snprintf(what, sizeof(what), "add %s/128 to lo", addr);
 	return nl_request(&req.nh, what, err);
+}
+
+int
+dl_sandbox_add_local_route6(const char *prefix, int plen, struct dl_err *err)
+{
+	struct {
+		struct nlmsghdr nh;
+		struct rtmsg rt;
+		char attrs[64];
+	} req;
+	struct in6_addr a6;
+	struct rtattr *rta;
+	unsigned idx;
+
+	if (inet_pton(AF_INET6, prefix, &a6) != 1 || plen < 0 || plen > 128)
+		return dl_errf(err, "local route %s/%d: not an IPv6 prefix", prefix, plen);
+	idx = if_nametoindex("lo");
+	if (idx == 0)
+		return dl_errf(err, "local route %s/%d: no lo: %s", prefix, plen,
+		    strerror(errno));
+	memset(&req, 0, sizeof(req));
+	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct rtmsg));
+	req.nh.nlmsg_type = RTM_NEWROUTE;
+	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
+	req.nh.nlmsg_seq = 1;
+	req.rt.rtm_family = AF_INET6;
+	req.rt.rtm_dst_len = (unsigned char)plen;
+	/* What `ip -6 route add local PREFIX dev lo` sends: a route of type
+	   local in the local table, so packets to any address of the prefix
+	   are delivered to this host's sockets. */
+	req.rt.rtm_table = RT_TABLE_LOCAL;
+	req.rt.rtm_protocol = RTPROT_STATIC;
+	req.rt.rtm_scope = RT_SCOPE_HOST;
+	req.rt.rtm_type = RTN_LOCAL;
+	rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+	rta->rta_type = RTA_DST;
+	rta->rta_len = RTA_LENGTH(sizeof(a6));
+	memcpy(RTA_DATA(rta), &a6, sizeof(a6));
+	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
+	rta->rta_type = RTA_OIF;
+	rta->rta_len = RTA_LENGTH(sizeof(uint32_t));
+	uint32_t oif = idx;
+	memcpy(RTA_DATA(rta), &oif, sizeof(oif));
+	req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) + RTA_ALIGN(rta->rta_len);
+	char what[128];
+	snprintf(what, sizeof(what), "add local route %s/%d dev lo", prefix, plen);
+	return nl_request(&req.nh, what, err);
+}
+
+int
+dl_sandbox_own_addr(const char *addr, char *ifname, size_t ifname_len, struct dl_err *err)
+{
+	struct ifaddrs *all, *i;
+	struct in6_addr a6;
+	struct in_addr a4;
+	int family, found = 0;
+
+	if (inet_pton(AF_INET, addr, &a4) == 1)
+		family = AF_INET;
+	else if (inet_pton(AF_INET6, addr, &a6) == 1)
+		family = AF_INET6;
+	else
+		return dl_errf(err, "%s: not an IP address", addr);
+	/* getifaddrs() is what an MTA's "which addresses are mine" reads
+	   (Exim: SIOCGIFCONF and /proc/net/if_inet6, Postfix: the same
+	   kernel lists); an address on a local route is not listed. */
+	if (getifaddrs(&all) < 0)
+		return dl_errf(err, "getifaddrs: %s", strerror(errno));
+	for (i = all; i && !found; i = i->ifa_next) {
+		if (i->ifa_addr == NULL || i->ifa_addr->sa_family != family)
+			continue;
+		if (family == AF_INET)
+			found = ((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr ==
+			    a4.s_addr;
+		else
+			found = memcmp(&((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr,
+			    &a6, sizeof(a6)) == 0;
+		if (found && ifname && ifname_len)
+			snprintf(ifname, ifname_len, "%s", i->ifa_name);
+	}
+	freeifaddrs(all);
+	return found;
 }

@@ -66,6 +66,15 @@ int dl_sandbox_enter(const struct dl_sandbox_opts *opts,
 int dl_sandbox_lo_up(struct dl_err *err);
 /* Add addr/128 to `lo` via rtnetlink (RTM_NEWADDR, no DAD). */
 int dl_sandbox_add_addr6(const char *addr, struct dl_err *err);
+/* Make every address of prefix/plen local without assigning any of them
+   to an interface ("AnyIP": RTM_NEWROUTE, type local, table local, dev
+   lo).  A socket binds to such an address only with IPV6_FREEBIND. */
+int dl_sandbox_add_local_route6(const char *prefix, int plen, struct dl_err *err);
+/* Is addr (IPv4 or IPv6, text) one of this namespace's interface
+   addresses, as getifaddrs() lists them?  1 (ifname, if given, names the
+   interface), 0, or -1 with err filled. */
+int dl_sandbox_own_addr(const char *addr, char *ifname, size_t ifname_len,
+	struct dl_err *err);
 
 /* Choose the scratch mount point (exposed for tests): the first candidate
    that is neither one of `keep` nor an ancestor of one.  NULL if none. */

@@ -253,6 +253,7 @@ dl_evidence_adapter(const struct dl_case_world *w, const char *out, int exit_cod
 			free(r->host);
 			free(r->address);
 			free(r->reason);
+			free(r->error);
 			free(r->raw);
 			r->valid = true;
 			r->disposition = d;
@@ -261,6 +262,8 @@ dl_evidence_adapter(const struct dl_case_world *w, const char *out, int exit_cod
 			r->host = dl_xstrdup(dl_jv_str(v, "host", ""));
 			r->address = dl_xstrdup(dl_jv_str(v, "address", ""));
 			r->reason = dl_xstrdup(dl_jv_str(v, "reason", ""));
+			r->error = dl_jv_str(v, "error", NULL) ?
+			    dl_xstrdup(dl_jv_str(v, "error", NULL)) : NULL;
 			r->raw = dl_xstrndup(p, len);
 		}
 		dl_jv_free(v);

@@ -71,6 +71,7 @@ dl_observed_free(struct dl_observed *o)
 	free(o->adapter.host);
 	free(o->adapter.address);
 	free(o->adapter.reason);
+	free(o->adapter.error);
 	free(o->adapter.raw);
 	free(o->client_log);
 	free(o->lab_fault);
@@ -459,11 +460,25 @@ observers_agree(const struct judge_ctx *x, struct dl_buf *why)
 			    x->c->path);
 			ok = false;
 		}
-		if (x->delivered_host >= 0 && !x->delivered_tls) {
-			dl_buf_printf(why, "%s: observers disagree: the client claims DANE "
-			    "but the server received the message in cleartext\n", x->c->path);
-			ok = false;
-		}
+	}
+	/* Security level, both ways: TLS the server never saw is a false claim
+	   (say, an adapter that kept an earlier host's TLS state), and cleartext
+	   reported for a TLS delivery means the adapter read another connection. */
+	if (x->delivered_host >= 0 && r->disposition == DL_DISP_DELIVERED &&
+	    r->security != DL_SEC_UNKNOWN &&
+	    (r->security != DL_SEC_CLEARTEXT) != x->delivered_tls) {
+		dl_buf_printf(why, "%s: observers disagree on security: the client "
+		    "(adapter result line) reports %s delivery to %s, the server %s "
+		    "(persona transcript) received the message %s\n", x->c->path,
+		    dl_security_name(r->security), r->host && *r->host ? r->host : "?",
+		    x->c->hosts[x->delivered_host].label,
+		    x->delivered_tls ? "over TLS" : "in cleartext");
+		ok = false;
+	}
+	if (r->error && *r->error) {
+		dl_buf_printf(why, "%s: the adapter reports a fault of the lab, not of the "
+		    "client: %s\n", x->c->path, r->error);
+		ok = false;
 	}
 	return ok;
 }

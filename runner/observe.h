@@ -62,6 +62,7 @@ struct dl_adapter_report {
 	char *host;             /* DNS name as the client reported it */
 	char *address;
 	char *reason;
+	char *error;            /* a fault of the lab the adapter saw, or NULL */
 	char *raw;              /* the JSON line as received */
 	int exit_code;
 	bool valid;             /* a JSON result line was read */

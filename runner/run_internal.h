@@ -21,6 +21,9 @@ struct rcase {
 	int index;                /* placement in the run: fixes its addresses */
 	struct dl_case_world w;
 	bool placed;              /* in the lab and still to be run */
+	bool late_proof;          /* its fixture proof waits for silent servers:
+	                             proven beside the others' deliveries, sent
+	                             after them (run.c, prove_fixtures) */
 	bool unsupported;         /* needs a feature the adapter lacks */
 	char *missing;            /* that feature */
 	char *dir;                /* evidence directory (of the current delivery) */
@@ -51,6 +54,8 @@ struct run {
 	long host_pid;            /* the sandbox as seen from the host (nsenter) */
 	int repeat;
 	int round;                /* delivery being made: 1, or 2.. (`then`) */
+	int send_phase;           /* -1: every case; 0, 1: the cases whose
+	                             late_proof is false, true */
 };
 
 /* Whether delivery r->round of rc retries the same message (`then retry`). */
@@ -65,7 +70,8 @@ run_round_is_retry(const struct run *r, const struct rcase *rc)
 static inline bool
 run_in_round(const struct run *r, const struct rcase *rc)
 {
-	return rc->placed && rc->w.n_rounds >= r->round;
+	return rc->placed && rc->w.n_rounds >= r->round &&
+	    (r->send_phase < 0 || rc->late_proof == (r->send_phase == 1));
 }
 
 /* run.c: shared helpers. */

@@ -81,23 +81,22 @@ spawn(struct run_lab *lab, const char *name, char *const argv[], struct dl_err *
 	return 0;
 }
 
-/* Has a daemon died?  Then say what it logged. */
+/* A death is remembered: every later check reports it too. */
 int
 run_lab_check_alive(struct run_lab *lab, struct dl_err *err)
 {
-	for (size_t i = 0; i < lab->n_d; i++) {
+	for (size_t i = 0; i < lab->n_d && lab->died == NULL; i++) {
 		int st;
 		if (lab->d[i].pid > 0 && waitpid(lab->d[i].pid, &st, WNOHANG) == lab->d[i].pid) {
 			struct dl_buf b = DL_BUF_INIT;
 			lab->d[i].pid = 0;
 			daemon_log_tail(&lab->d[i], &b);
-			dl_errf(err, "%s exited (status %d) during start-up: %s", lab->d[i].name,
+			lab->died = dl_xasprintf("%s exited (status %d): %s", lab->d[i].name,
 			    WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st), b.data);
 			dl_buf_free(&b);
-			return -1;
 		}
 	}
-	return 0;
+	return lab->died ? dl_errf(err, "%s", lab->died) : 0;
 }
 
 static int
@@ -245,6 +244,38 @@ root_zone(const char *origin)
 	return z;
 }
 
+/*
+ * The lab's self-check: a client must see every mail host as remote.  An
+ * MTA whose own interface holds an MX host's address treats that MX as
+ * itself (Exim: "lowest numbered MX record points to local host", Postfix:
+ * "mail for X loops back to myself") and defers without connecting, which
+ * would pass for a verdict.  Mail hosts live on a local route, never on an
+ * interface; this proves it before any client runs.  The message names no
+ * case file: the fault is the lab's, so the whole run fails.
+ */
+static int
+mail_hosts_remote(struct dl_case_world *const *cases, size_t n_cases, struct dl_err *err)
+{
+	char ifname[64];
+
+	for (size_t i = 0; i < n_cases; i++)
+		for (size_t h = 0; h < cases[i]->c->n_hosts; h++) {
+			const char *a[] = { cases[i]->addr4[h], cases[i]->addr6[h] };
+			for (size_t k = 0; k < 2; k++) {
+				int own = dl_sandbox_own_addr(a[k], ifname, sizeof(ifname), err);
+				if (own < 0)
+					return -1;
+				if (own)
+					return dl_errf(err, "lab self-check: mail host %s of case "
+					    "%s has address %s, which is an address of the lab's "
+					    "interface %s: a client would take that host for "
+					    "itself", cases[i]->c->hosts[h].label,
+					    cases[i]->c->id, a[k], ifname);
+			}
+		}
+	return 0;
+}
+
 struct run_lab *
 run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *cases,
     size_t n_cases, const char *dns_rules, const char *path_rules, time_t now,
@@ -270,12 +301,12 @@ run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *
 	w.addrs.lab_ns6 = LAB_NS6;
 	w.addrs.fault_ns4 = LAB_FAULT;
 	w.addrs.dead_ns4 = LAB_DEAD;
-	if (dl_sandbox_add_addr6(LAB_NS6, err) < 0)
+	/* The name servers' addresses are the lab's own; the mail hosts'
+	   are not (docs/architecture.md, "Topology"). */
+	if (dl_sandbox_add_addr6(LAB_NS6, err) < 0 ||
+	    dl_sandbox_add_local_route6(LAB_MAIL6, LAB_MAIL6_LEN, err) < 0 ||
+	    mail_hosts_remote(cases, n_cases, err) < 0)
 		goto fail;
-	for (size_t i = 0; i < n_cases; i++)
-		for (size_t h = 0; cases[i]->uses_ipv6 && h < cases[i]->c->n_hosts; h++)
-			if (dl_sandbox_add_addr6(cases[i]->addr6[h], err) < 0)
-				goto fail;
 	char *wdir = dl_xasprintf("%s/world", lab->dir);
 	long t0 = dl_now_ms();
 	int rc = dl_world_build(&w, wdir, now, &lab->world, err);
@@ -379,6 +410,7 @@ run_lab_down(struct run_lab *lab)
 	}
 	log_debug("lab", "teardown of the daemons took %ld ms", dl_now_ms() - t0);
 	dl_world_out_free(&lab->world);
+	free(lab->died);
 	free(lab->dir);
 	free(lab);
 }

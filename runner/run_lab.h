@@ -27,6 +27,12 @@ struct run_lab *run_lab_up(const char *rundir, const char *bindir,
 	struct dl_case_world *const *cases, size_t n_cases, const char *dns_rules,
 	const char *path_rules, time_t now, struct dl_err *err);
 void run_lab_down(struct run_lab *lab);
+
+/*
+ * Has a daemon of the lab died (now or earlier in the run)?  Then err says
+ * which, with its exit status and its own last log lines; -1.
+ */
+int run_lab_check_alive(struct run_lab *lab, struct dl_err *err);
 const char *run_lab_trust_anchor(const struct run_lab *lab);
 const char *run_lab_zone_dir(const struct run_lab *lab);
 const char *run_lab_resolver_log(const struct run_lab *lab);

@@ -15,6 +15,10 @@
 
 #define LAB_NS4 "127.0.53.1"
 #define LAB_NS6 "fdda:9e1a:b000::53"
+/* Every mail host's IPv6 address (dl_case_addr6) lies in this prefix,
+   made local by a route, never assigned to an interface. */
+#define LAB_MAIL6 "fdda:9e1a:b000:1::"
+#define LAB_MAIL6_LEN 64
 #define LAB_NS2 "127.0.53.2"
 #define LAB_FAULT "127.0.54.1"
 #define LAB_DEAD "127.0.55.1"
@@ -33,9 +37,7 @@ struct run_lab {
 	size_t n_d;
 	bool has_proxy;
 	time_t now;             /* the world's clock: SOA serials count from it */
+	char *died;             /* the first daemon death, as reported; or NULL */
 };
-
-/* Has a daemon died?  Then err says what it logged; -1. */
-int run_lab_check_alive(struct run_lab *lab, struct dl_err *err);
 
 #endif

@@ -79,6 +79,10 @@ finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long
 	/* Every connection of this case closed and logged, then read. */
 	if (run_smtpd_sync(r->smtpd, rc->sync_prefix, 3000, &err) < 0)
 		run_case_error(rc, "mock servers did not settle: %s\n", err.msg);
+	/* A daemon that died while this client ran took the case's world away. */
+	if (run_lab_check_alive(r->lab, &err) < 0)
+		run_case_error(rc, "a lab daemon died (the lab's failure, not the client's): %s\n",
+		    err.msg);
 	dl_tail_read(&r->ev_tail, run_route_evidence, r);
 	dl_tail_read(&r->dns_tail, run_route_resolver, r);
 	dl_read_file(outp, &out);
@@ -105,9 +109,15 @@ finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long
 	dl_judge(rc->c, r->round, apex, &rc->obs, &j);
 	free(apex);
 	if (rc->error) {
-		/* Errors found while collecting belong to this iteration only. */
+		/* Errors found while collecting belong to this iteration only.
+		 * They come first: what the judge made of a broken world is
+		 * secondary. */
+		struct dl_buf why = DL_BUF_INIT;
 		j.verdict = DL_V_ERROR;
-		dl_buf_adds(&j.reasons, rc->error);
+		dl_buf_adds(&why, rc->error);
+		dl_buf_add(&why, j.reasons.data ? j.reasons.data : "", j.reasons.len);
+		dl_buf_free(&j.reasons);
+		j.reasons = why;
 		free(rc->error);
 		rc->error = NULL;
 	}
@@ -331,13 +341,15 @@ struct batch {
 };
 
 /* Lists of the group with `then` lines have names of their own: an MTA
- * adapter keeps a list's queue from one round to the next by its name. */
+ * adapter keeps a list's queue from one round to the next by its name.  So
+ * do the lists of the cases sent after their late fixture proof. */
 static char *
 batch_path(const struct run *r, const struct batch *b, const char *stem, int j,
     const char *ext)
 {
-	return dl_xasprintf("%s/%s%s-%d.%s", r->workdir, stem,
-	    b->group == GROUP_LATER ? "-then" : "", j, ext);
+	return dl_xasprintf("%s/%s%s%s-%d.%s", r->workdir, stem,
+	    b->group == GROUP_LATER ? "-then" : "", r->send_phase == 1 ? "-late" : "", j,
+	    ext);
 }
 
 static void

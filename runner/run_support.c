@@ -351,6 +351,10 @@ run_reports(struct run *r)
 	dl_tally_results(res, n, &t);
 	if (rc)
 		return rc;
+	/* Only ERRORs, no verdict against the client: the lab or the harness
+	 * failed, and CI should say so rather than blame the change. */
+	if (t.failed && t.failed == t.by_verdict[DL_V_ERROR])
+		return DL_EXIT_HARNESS;
 	return t.failed ? DL_EXIT_UNEXPECTED : DL_EXIT_OK;
 }
 

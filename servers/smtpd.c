@@ -115,8 +115,16 @@ listen_one(struct smtpd *s, struct persona *p, struct ep_ref *ref,
 	if (fd < 0)
 		return dl_errf(err, "socket: %s", strerror(errno));
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (p->addr.ss_family == AF_INET6)
-		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	/* A mail host's IPv6 address is on a local route, not on an interface
+	   (docs/architecture.md, "Topology"): binding to it needs FREEBIND. */
+	if (p->addr.ss_family == AF_INET6 &&
+	    (setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0 ||
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_FREEBIND, &one, sizeof(one)) < 0)) {
+		int e = errno;
+		close(fd);
+		return dl_errf(err, "%s:%d: persona '%s': IPv6 socket options: %s",
+		    p->file, p->line, p->name, strerror(e));
+	}
 	if (bind(fd, (struct sockaddr *)&p->addr, p->addr_len) < 0 ||
 	    listen(fd, 1024) < 0) {
 		int e = errno;

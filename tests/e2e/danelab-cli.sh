@@ -40,7 +40,7 @@ check lint-clean-cases-clean [ "$(grep -c 'tlsa-usable-m' "$T/lint.out")" -eq 0 
 # run: the broken case is an ERROR, the others still run and pass.
 DANELAB_CASES="$T/cases" "$BIN/danelab" run --json "$T/r.json" --junit "$T/r.xml" \
 	--tap "$T/r.tap" >"$T/run.out" 2>&1; rc=$?
-WHY="exit $rc, want 1 (one ERROR)"; check run-exit [ $rc -eq 1 ]
+WHY="exit $rc, want 3 (an ERROR and no FAIL)"; check run-exit [ $rc -eq 3 ]
 WHY="$(cat "$T/run.out" | head -20)"
 check run-error-line grep -q '^ERROR  *broken-case' "$T/run.out"
 check run-good-pass grep -q '^PASS  *tlsa-usable-match ' "$T/run.out"

@@ -32,6 +32,51 @@ for mta in postfix exim; do
 	fi
 done
 
+# One connection's TLS is not another's (issue 13): MX 10 offers TLS and
+# defers MAIL, MX 20 (IPv4, then IPv6-only) takes the message in cleartext.
+# An adapter that kept MX 10's TLS reports "encrypted", which the judge
+# turns into an ERROR; with IPv6 MX hosts the MTA must also connect (not take
+# the host for itself).
+mkdir -p "$T/cases"
+for fam in 4 6; do
+	a=ADDR; [ $fam = 6 ] && a=ADDR6
+	r=A; [ $fam = 6 ] && r=AAAA
+	lvl=required; [ $fam = 6 ] && lvl='conditional(ipv6)'
+	cat > "$T/cases/tls-then-clear-v$fam.case" <<CASE
+id       tls-then-clear-v$fam
+title    MX 10 has TLS and defers MAIL, MX 20 has no STARTTLS: cleartext to mx2
+require  7672-2.2-a
+level    $lvl
+tags     mx
+scenario extra
+
+cert ee1 key=K1 san=mx1
+
+zone @ secure
+    @    MX    10 mx1
+    @    MX    20 mx2
+    mx1  $r  \$$a(mx1)
+    mx2  $r  \$$a(mx2)
+
+host mx1 smtp chain=ee1 mail-reply=451
+host mx2 smtp no-starttls
+
+expect delivered mx2 cleartext
+expect mx1 starttls
+CASE
+done
+for mta in postfix exim; do
+	DANELAB_CASES="$T/cases" "$BIN/danelab" run --adapter $mta >"$T/two-$mta.out" 2>&1
+	for fam in 4 6; do
+		if grep -q "^PASS  *tls-then-clear-v$fam " "$T/two-$mta.out"; then
+			echo "PASS e2e/mta/$mta-tls-per-connection-v$fam"
+		else
+			echo "FAIL e2e/mta/$mta-tls-per-connection-v$fam: $(grep -A2 "tls-then-clear-v$fam" "$T/two-$mta.out" | tr '\n' ' ')"
+			fails=$((fails + 1))
+		fi
+	done
+done
+
 # Negative controls: each must fail what a DANE client must pass.
 for a in postfix-may postfix-nodnssec exim-notrustad; do
 	"$BIN/danelab" run --adapter $a tlsa-usable-mismatch dnssec-secure-tlsa-enforced \

@@ -408,6 +408,53 @@ test_judge_observers_disagree(void)
 	CU_ASSERT_EQUAL(verdict_of("expect deferred\n", &o, NULL), DL_V_ERROR);
 }
 
+/*
+ * The security level must agree too.  The recorded failure: one smtp
+ * process used TLS with mx1 (which deferred MAIL), then delivered to mx2 in
+ * cleartext, and the adapter reported "encrypted" from mx1's TLS line.
+ */
+static void
+test_judge_observers_disagree_on_security(void)
+{
+	struct dl_observed o = { 0 };
+	char *why;
+
+	conn_add(&o, 0, true, true, false);
+	conn_add(&o, 1, false, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_ENCRYPTED, 1);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx2 any\n", &o, &why), DL_V_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "observers disagree on security: the client "
+	    "(adapter result line) reports encrypted delivery to mx2.t1.test, the server mx2 "
+	    "(persona transcript) received the message in cleartext"));
+	free(why);
+	/* DANE claimed, cleartext received. */
+	conn_add(&o, 0, false, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_DANE, 0);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 any\n", &o, &why), DL_V_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "reports dane delivery"));
+	free(why);
+	/* The reverse: cleartext reported, TLS received. */
+	conn_add(&o, 0, true, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_CLEARTEXT, 0);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 any\n", &o, &why), DL_V_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "received the message over TLS"));
+	free(why);
+	/* Agreement either way passes; so does a client that reports no level. */
+	conn_add(&o, 0, true, true, false);
+	conn_add(&o, 1, false, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_CLEARTEXT, 1);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx2 cleartext\n", &o, NULL), DL_V_PASS);
+	conn_add(&o, 0, false, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_UNKNOWN, 0);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1\n", &o, NULL), DL_V_PASS);
+	/* A fault of the lab the adapter saw is an ERROR, whatever was expected. */
+	adapter_says(&o, DL_DISP_DEFERRED, DL_SEC_UNKNOWN, -1);
+	o.adapter.error = dl_xstrdup("lowest numbered MX record points to local host");
+	CU_ASSERT_EQUAL(verdict_of("expect deferred\n", &o, &why), DL_V_ERROR);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "fault of the lab, not of the client: lowest"));
+	free(why);
+}
+
 static void
 test_reports(void)
 {
@@ -517,6 +564,7 @@ static const struct cu_test tests[] = {
 	{ "world_placement", test_world_placement },
 	{ "judge_verdicts", test_judge_verdicts },
 	{ "judge_observers_disagree", test_judge_observers_disagree },
+	{ "judge_observers_disagree_on_security", test_judge_observers_disagree_on_security },
 	{ "reports", test_reports },
 	{ "selection", test_selection },
 	{ NULL, NULL },
