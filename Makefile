@@ -21,6 +21,8 @@ DL_CFLAGS := -std=gnu11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wshadow -Wformat=2 
             -Wno-unused-parameter -I. $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS) -lpthread
 CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+# Only the lab's packet capture (lab/dl-capture_main.c) links libpcap.
+PCAP_LIBS  := $(shell pkg-config --libs libpcap 2>/dev/null || echo -lpcap)
 
 LIB_DIRS  := util zones lab servers client runner
 MAIN_DIRS := runner servers client lab zones bench
@@ -44,6 +46,8 @@ else
 Q := @
 say = @printf '  %-6s %s\n' $(1) $(2)
 endif
+
+$(BIN)/dl-capture: LDLIBS += $(PCAP_LIBS)
 
 .PHONY: all deps check unit e2e run bench soak asan asan-check fuzz mta clean fresh-check
 all: $(BINS) $(UNIT_BINS)

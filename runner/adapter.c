@@ -145,6 +145,25 @@ load_deviations(struct dl_adapter *a, struct dl_err *err)
 	return 0;
 }
 
+/* The optional "client" object and "options" list of caps. */
+static void
+read_caps_client(struct dl_adapter *a, const struct dl_jv *caps)
+{
+	const struct dl_jv *c = dl_jv_get(caps, "client");
+	const char *s;
+
+	if ((s = dl_jv_str(c, "name", NULL)) != NULL && s[0])
+		a->client_name = dl_xstrdup(s);
+	if ((s = dl_jv_str(c, "version", NULL)) != NULL && s[0])
+		a->client_version = dl_xstrdup(s);
+	if ((s = dl_jv_str(c, "tls_library", NULL)) != NULL && s[0])
+		a->client_tls = dl_xstrdup(s);
+	const struct dl_jv *o = dl_jv_get(caps, "options");
+	for (size_t i = 0; o && o->type == DL_JV_ARRAY && i < o->n; i++)
+		if (o->items[i]->type == DL_JV_STRING)
+			dl_words_push(&a->option_keys, o->items[i]->str);
+}
+
 static int
 read_caps(struct dl_adapter *a, char *const env[], struct dl_err *err)
 {
@@ -168,6 +187,7 @@ read_caps(struct dl_adapter *a, char *const env[], struct dl_err *err)
 				if (f->items[i]->type == DL_JV_STRING)
 					dl_words_push(&a->features, f->items[i]->str);
 			a->batch = dl_jv_bool(v, "batch", false);
+			read_caps_client(a, v);
 			dl_jv_free(v);
 		}
 	} else if (rc != -1) {
@@ -180,7 +200,7 @@ read_caps(struct dl_adapter *a, char *const env[], struct dl_err *err)
 
 int
 dl_adapter_open(struct dl_adapter *a, const char *name_or_path, const char *srcdir,
-    char *const env[], struct dl_err *err)
+    const char *expect_path, char *const env[], struct dl_err *err)
 {
 	struct stat st;
 
@@ -205,7 +225,17 @@ dl_adapter_open(struct dl_adapter *a, const char *name_or_path, const char *srcd
 		dl_adapter_close(a);
 		return -1;
 	}
-	a->expect_path = dl_xasprintf("%s.expect", a->path);
+	if (expect_path) {
+		/* A project's own baseline: it must exist, unlike NAME.expect. */
+		if (access(expect_path, R_OK) < 0) {
+			dl_errf(err, "--expect %s: %s", expect_path, strerror(errno));
+			dl_adapter_close(a);
+			return -1;
+		}
+		a->expect_path = dl_xstrdup(expect_path);
+	} else {
+		a->expect_path = dl_xasprintf("%s.expect", a->path);
+	}
 	if (load_deviations(a, err) < 0 || read_caps(a, env, err) < 0) {
 		dl_adapter_close(a);
 		return -1;
@@ -220,6 +250,10 @@ dl_adapter_close(struct dl_adapter *a)
 	free(a->path);
 	free(a->expect_path);
 	dl_words_free(&a->features);
+	dl_words_free(&a->option_keys);
+	free(a->client_name);
+	free(a->client_version);
+	free(a->client_tls);
 	for (size_t i = 0; i < a->n_deviations; i++) {
 		free(a->deviations[i].case_glob);
 		free(a->deviations[i].reason);
@@ -241,4 +275,40 @@ dl_adapter_deviation(struct dl_adapter *a, const char *case_id)
 		if (fnmatch(a->deviations[i].case_glob, case_id, 0) == 0)
 			return &a->deviations[i];
 	return NULL;
+}
+
+char *
+dl_adapter_option_env(const char *kv)
+{
+	size_t klen = strcspn(kv, "=");
+
+	if (klen == 0 || kv[klen] != '=' ||
+	    strspn(kv, "abcdefghijklmnopqrstuvwxyz0123456789_") != klen)
+		return NULL;
+	char *env = dl_xasprintf("DANELAB_ADAPTER_%s", kv);
+	for (size_t i = 16; i < 16 + klen; i++)
+		if (env[i] >= 'a' && env[i] <= 'z')
+			env[i] = (char)(env[i] - 'a' + 'A');
+	return env;
+}
+
+int
+dl_adapter_check_options(const struct dl_adapter *a, const struct dl_words *opts,
+    struct dl_err *err)
+{
+	for (size_t i = 0; i < opts->n; i++) {
+		char *key = dl_xstrndup(opts->v[i], strcspn(opts->v[i], "="));
+		bool ok = dl_words_has(&a->option_keys, key);
+		free(key);
+		if (ok)
+			continue;
+		struct dl_buf known = DL_BUF_INIT;
+		for (size_t k = 0; k < a->option_keys.n; k++)
+			dl_buf_printf(&known, "%s%s", k ? ", " : "", a->option_keys.v[k]);
+		dl_errf(err, "--adapter-opt %s: adapter %s accepts %s%s", opts->v[i], a->name,
+		    known.data ? "only: " : "no options", known.data ? known.data : "");
+		dl_buf_free(&known);
+		return -1;
+	}
+	return 0;
 }

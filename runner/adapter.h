@@ -32,17 +32,30 @@ struct dl_adapter {
 	char *expect_path;    /* NULL if the adapter has no expectations file */
 	struct dl_words features;
 	bool batch;
+	/* caps "client": what is under test, for the reports' provenance. */
+	char *client_name, *client_version, *client_tls;
+	struct dl_words option_keys;  /* caps "options": KEYs of --adapter-opt */
 	struct dl_deviation *deviations;
 	size_t n_deviations;
 };
 
 /*
  * Find an adapter by name (runner/adapters/NAME under srcdir) or by path,
- * run its `caps` verb and load NAME.expect beside it.  env is the
- * environment for `caps` (NULL-terminated).
+ * run its `caps` verb and load its expectations: expect_path (--expect), or
+ * NAME.expect beside it when expect_path is NULL.  env is the environment
+ * for `caps` (NULL-terminated).
  */
 int dl_adapter_open(struct dl_adapter *a, const char *name_or_path,
-	const char *srcdir, char *const env[], struct dl_err *err);
+	const char *srcdir, const char *expect_path, char *const env[],
+	struct dl_err *err);
+/*
+ * Check --adapter-opt KEY=VALUE words against the KEYs the adapter's caps
+ * declared; the error names the option and what the adapter accepts.
+ */
+int dl_adapter_check_options(const struct dl_adapter *a,
+	const struct dl_words *opts, struct dl_err *err);
+/* "root=DIR" -> "DANELAB_ADAPTER_ROOT=DIR" (caller frees); NULL if malformed. */
+char *dl_adapter_option_env(const char *kv);
 void dl_adapter_close(struct dl_adapter *a);
 bool dl_adapter_has(const struct dl_adapter *a, const char *feature);
 /* The deviation that lists this case, or NULL. */

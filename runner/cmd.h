@@ -23,6 +23,8 @@ struct dl_paths {
 	char *srcdir;   /* project root */
 	char *bindir;   /* directory of the running danelab binary */
 	char *casedir;  /* srcdir/cases unless DANELAB_CASES is set */
+	int argc;       /* the whole command line, for the reports' provenance */
+	char **argv;
 };
 
 int dl_paths_init(struct dl_paths *p);
@@ -31,6 +33,14 @@ void dl_paths_free(struct dl_paths *p);
 /* Load the catalog and the case set (all of casedir, or the given files). */
 int dl_load_cases(const struct dl_paths *p, char *const *files, size_t n_files,
 	struct dl_catalog *cat, struct dl_caseset *set);
+
+/*
+ * Sort command-line words into case files/folders (an existing folder, or
+ * an existing file named *.case) and everything else (id globs).  --cases
+ * DIR words go to paths too.  Returns the number of paths.
+ */
+size_t dl_split_case_args(char *const *args, size_t n, struct dl_words *paths,
+	struct dl_words *globs);
 
 int dl_cmd_list(const struct dl_paths *p, int argc, char **argv);
 int dl_cmd_lint(const struct dl_paths *p, int argc, char **argv);
@@ -41,5 +51,7 @@ int dl_cmd_lab(const struct dl_paths *p, int argc, char **argv);
 int dl_cmd_lab_up(const struct dl_paths *p, int argc, char **argv);
 int dl_cmd_lab_check(const struct dl_paths *p, int argc, char **argv);
 int dl_cmd_mutants(const struct dl_paths *p, int argc, char **argv);
+int dl_cmd_report(const struct dl_paths *p, int argc, char **argv);
+int dl_cmd_diff(const struct dl_paths *p, int argc, char **argv);
 
 #endif

@@ -11,6 +11,7 @@
 
 #include "runner/cmd.h"
 #include "util/buf.h"
+#include "util/json.h"
 
 int
 dl_paths_init(struct dl_paths *p)
@@ -61,14 +62,100 @@ dl_load_cases(const struct dl_paths *p, char *const *files, size_t n_files,
 	return 0;
 }
 
+/* The catalog for other tools: one JSON document, the cases in id order. */
+static void
+list_json(const struct dl_caseset *set)
+{
+	struct dl_buf b = DL_BUF_INIT;
+	struct dl_jw w;
+
+	dl_jw_init(&w, &b);
+	dl_jw_obj(&w);
+	dl_jw_kstr(&w, "schema", "danelab-catalog/1");
+	dl_jw_key(&w, "cases");
+	dl_jw_arr(&w);
+	for (size_t i = 0; i < set->n; i++) {
+		const struct dl_case *c = set->cases[i];
+		dl_jw_obj(&w);
+		dl_jw_kstr(&w, "id", c->id ? c->id : c->path);
+		dl_jw_kstr(&w, "title", c->title);
+		dl_jw_kstr(&w, "level", dl_level_name(c->level));
+		if (c->feature)
+			dl_jw_kstr(&w, "feature", c->feature);
+		dl_jw_key(&w, "requirements");
+		dl_jw_arr(&w);
+		for (size_t k = 0; k < c->require.n; k++)
+			dl_jw_str(&w, c->require.v[k]);
+		dl_jw_arr_end(&w);
+		dl_jw_key(&w, "tags");
+		dl_jw_arr(&w);
+		for (size_t k = 0; k < c->tags.n; k++)
+			dl_jw_str(&w, c->tags.v[k]);
+		dl_jw_arr_end(&w);
+		dl_jw_kstr(&w, "scenario", c->scenario);
+		dl_jw_kstr(&w, "file", c->path);
+		dl_jw_kbool(&w, "lint_clean", set->problems[i][0] == '\0');
+		dl_jw_obj_end(&w);
+	}
+	dl_jw_arr_end(&w);
+	dl_jw_obj_end(&w);
+	dl_buf_addc(&b, '\n');
+	fputs(b.data, stdout);
+	dl_buf_free(&b);
+}
+
+/*
+ * The options of list and lint: --json (list), --cases DIR, -h/--help; every
+ * other word is a case file or folder.  Returns -1 on a usage error, 1 after
+ * printing help.
+ */
+static int
+catalog_args(const char *cmd, int argc, char **argv, bool allow_json, bool *json,
+    struct dl_words *paths)
+{
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			printf("usage: danelab %s [--cases DIR]%s [CASE-FILE | FOLDER ...]\n"
+			    "  Reads the cases of the files and folders given (default: cases/,\n"
+			    "  or $DANELAB_CASES)%s.\n", cmd, allow_json ? " [--json]" : "",
+			    allow_json ? "; --json prints the catalog as one JSON document" :
+			    " and prints every problem as FILE:LINE: message");
+			return 1;
+		} else if (allow_json && strcmp(argv[i], "--json") == 0) {
+			*json = true;
+		} else if (strcmp(argv[i], "--cases") == 0 && i + 1 < argc) {
+			dl_words_push(paths, argv[++i]);
+		} else if (argv[i][0] == '-' && argv[i][1]) {
+			fprintf(stderr, "danelab %s: unknown option \"%s\" (--help)\n", cmd, argv[i]);
+			return -1;
+		} else {
+			dl_words_push(paths, argv[i]);
+		}
+	}
+	return 0;
+}
+
 int
 dl_cmd_list(const struct dl_paths *p, int argc, char **argv)
 {
 	struct dl_catalog cat;
 	struct dl_caseset set;
+	struct dl_words paths = { 0 };
+	bool json = false;
+	int a = catalog_args("list", argc, argv, true, &json, &paths);
 
-	if (dl_load_cases(p, argv + 1, (size_t)(argc - 1), &cat, &set) < 0)
-		return DL_EXIT_USAGE;
+	if (a != 0 || dl_load_cases(p, paths.v, paths.n, &cat, &set) < 0) {
+		dl_words_free(&paths);
+		return a > 0 ? DL_EXIT_OK : DL_EXIT_USAGE;
+	}
+	dl_words_free(&paths);
+	if (json) {
+		list_json(&set);
+		size_t n = set.n;
+		dl_caseset_free(&set);
+		dl_catalog_free(&cat);
+		return n ? DL_EXIT_OK : DL_EXIT_NOCASE;
+	}
 	printf("%-44s %-12s %-40s %s\n", "ID", "LEVEL", "REQUIREMENTS", "TAGS");
 	for (size_t i = 0; i < set.n; i++) {
 		const struct dl_case *c = set.cases[i];
@@ -86,9 +173,10 @@ dl_cmd_list(const struct dl_paths *p, int argc, char **argv)
 		dl_buf_free(&tags);
 	}
 	printf("%zu cases\n", set.n);
+	size_t n = set.n;
 	dl_caseset_free(&set);
 	dl_catalog_free(&cat);
-	return set.n ? DL_EXIT_OK : DL_EXIT_NOCASE;
+	return n ? DL_EXIT_OK : DL_EXIT_NOCASE;
 }
 
 int
@@ -96,10 +184,15 @@ dl_cmd_lint(const struct dl_paths *p, int argc, char **argv)
 {
 	struct dl_catalog cat;
 	struct dl_caseset set;
-	int bad;
+	struct dl_words paths = { 0 };
+	bool json = false;
+	int bad, a = catalog_args("lint", argc, argv, false, &json, &paths);
 
-	if (dl_load_cases(p, argv + 1, (size_t)(argc - 1), &cat, &set) < 0)
-		return DL_EXIT_USAGE;
+	if (a != 0 || dl_load_cases(p, paths.v, paths.n, &cat, &set) < 0) {
+		dl_words_free(&paths);
+		return a > 0 ? DL_EXIT_OK : DL_EXIT_USAGE;
+	}
+	dl_words_free(&paths);
 	fputs(set.global.text.data ? set.global.text.data : "", stdout);
 	for (size_t i = 0; i < set.n; i++)
 		fputs(set.problems[i], stdout);
@@ -152,14 +245,42 @@ dl_cmd_coverage(const struct dl_paths *p, int argc, char **argv)
 {
 	struct dl_catalog cat;
 	struct dl_caseset set;
-	bool missing_only = argc > 1 && strcmp(argv[1], "--missing") == 0;
+	bool missing_only = false;
+	struct dl_words paths = { 0 }, globs = { 0 };
+	int stop = 0; /* 1: help printed, 2: usage error */
 	int must_cov = 0, must_n = 0, cov = 0, scen_cov = 0, oos = 0;
 	struct dl_buf scope = DL_BUF_INIT;
 	char *scope_path = dl_xasprintf("%s/cases/out-of-scope.tsv", p->srcdir);
 
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--missing") == 0) {
+			missing_only = true;
+		} else if (strcmp(argv[i], "--cases") == 0 && i + 1 < argc) {
+			dl_words_push(&paths, argv[++i]);
+		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			printf("usage: danelab coverage [--missing] [--cases DIR] "
+			    "[CASE-FILE | FOLDER ...]\n");
+			stop = 1;
+			break;
+		} else if (dl_split_case_args(&argv[i], 1, &paths, &globs) == 0) {
+			/* Coverage counts whole case sets: an id glob means nothing here. */
+			fprintf(stderr, "danelab coverage: \"%s\" is not a case file or folder\n",
+			    argv[i]);
+			stop = 2;
+			break;
+		}
+	}
+	dl_words_free(&globs);
+	if (stop) {
+		free(scope_path);
+		dl_words_free(&paths);
+		return stop == 1 ? DL_EXIT_OK : DL_EXIT_USAGE;
+	}
 	dl_read_file(scope_path, &scope);
 	free(scope_path);
-	if (dl_load_cases(p, NULL, 0, &cat, &set) < 0)
+	int lrc = dl_load_cases(p, paths.v, paths.n, &cat, &set);
+	dl_words_free(&paths);
+	if (lrc < 0)
 		return DL_EXIT_USAGE;
 	printf("%-16s %-12s %-10s %-22s %s\n", "REQUIREMENT", "KEYWORD", "CASES",
 	    "LABEL", "");

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "runner/cmd.h"
+#include "util/buf.h"
 #include "util/log.h"
 
 static const struct {
@@ -18,6 +19,8 @@ static const struct {
 	{ "lint", dl_cmd_lint, "check case files without running them" },
 	{ "explain", dl_cmd_explain, "run one case and show its world, evidence and verdict" },
 	{ "coverage", dl_cmd_coverage, "requirement ids with and without cases" },
+	{ "report", dl_cmd_report, "several runs' JSON reports side by side (HTML, Markdown)" },
+	{ "diff", dl_cmd_diff, "compare two JSON reports: regressions, fixes (Markdown)" },
 	{ "mutants", dl_cmd_mutants, "run the suite once per reference-client violation" },
 	{ "lab", dl_cmd_lab, "lab check | lab up ID: the lab on its own" },
 };
@@ -49,15 +52,22 @@ main(int argc, char **argv)
 		fprintf(stderr, "danelab: cannot find my own location (/proc/self/exe)\n");
 		return DL_EXIT_HARNESS;
 	}
+	/* As typed: getopt permutes argv, the reports quote the command line. */
+	char **typed = dl_xcalloc((size_t)argc + 1, sizeof(char *));
+	memcpy(typed, argv, (size_t)argc * sizeof(char *));
+	paths.argc = argc;
+	paths.argv = typed;
 	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
 		if (strcmp(argv[1], commands[i].name) == 0) {
 			rc = commands[i].fn(&paths, argc - 1, argv + 1);
 			dl_paths_free(&paths);
+			free(typed);
 			return rc;
 		}
 	}
 	fprintf(stderr, "danelab: unknown command \"%s\"\n\n", argv[1]);
 	usage(stderr);
 	dl_paths_free(&paths);
+	free(typed);
 	return DL_EXIT_USAGE;
 }

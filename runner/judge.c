@@ -170,12 +170,12 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 void
 dl_expect_lint(const struct dl_case *c, struct dl_diag *diag)
 {
-	int dispositions[10] = { 0 };
+	int dispositions[10] = { 0 }, first_line[10] = { 0 };
 	int rounds = (int)c->n_thens + 1;
 
 	for (size_t i = 0; i < c->n_expects; i++) {
 		const struct dl_expect *e = &c->expects[i];
-		bool has_disp = false;
+		size_t n_disp = 0;
 		for (size_t k = 0; k < e->n_alts; k++) {
 			if (e->alts[k].n == 0)
 				continue;
@@ -183,15 +183,29 @@ dl_expect_lint(const struct dl_case *c, struct dl_diag *diag)
 			if (p)
 				dl_diag_add(diag, c->path, e->line, "%s", p);
 			const char *w0 = e->alts[k].v[0];
-			has_disp |= !strcmp(w0, "delivered") || !strcmp(w0, "deferred") ||
+			n_disp += !strcmp(w0, "delivered") || !strcmp(w0, "deferred") ||
 			    !strcmp(w0, "bounced");
 		}
-		if (e->round >= 1 && e->round <= 9)
-			dispositions[e->round] += has_disp;
+		/* "mx1 refused | deferred": a disposition is one line of its own. */
+		if (n_disp && n_disp != e->n_alts)
+			dl_diag_add(diag, c->path, e->line, "a disposition (delivered, deferred, "
+			    "bounced) mixed into '|' alternatives with other facts; expected "
+			    "dispositions only, or the facts on an expect line of their own");
+		if (e->round < 1 || e->round > 9 || n_disp == 0)
+			continue;
+		if (dispositions[e->round]++ && n_disp == e->n_alts)
+			dl_diag_add(diag, c->path, e->line, "a second disposition expectation "
+			    "for delivery %d (the first is line %d), expected exactly one; "
+			    "write alternatives as \"expect A | B\"", e->round,
+			    first_line[e->round]);
+		else if (first_line[e->round] == 0)
+			first_line[e->round] = e->line;
 	}
 	for (int k = 1; k <= rounds && !c->fixture; k++) {
 		if (dispositions[k] == 1)
 			continue;
+		if (dispositions[k] > 1)
+			continue; /* reported at its line above */
 		if (rounds == 1)
 			dl_diag_add(diag, c->path, 0, "%d disposition expectations, expected "
 			    "exactly one \"expect delivered|deferred|bounced ...\" line",

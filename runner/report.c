@@ -44,8 +44,9 @@ dl_report_case_line(FILE *out, const struct dl_case_result *r, bool verbose)
 
 	if (r->repeat > 1)
 		snprintf(rep, sizeof(rep), " #%d", r->repeat);
-	fprintf(out, "%-11s %s%s  (%ld ms)\n", dl_verdict_name(r->verdict), r->c->id, rep,
-	    r->duration_ms);
+	fprintf(out, "%-11s %s%s  (%s%ld ms%s)\n", dl_verdict_name(r->verdict), r->c->id, rep,
+	    r->duration_is_average ? "~" : "", r->duration_ms,
+	    r->duration_is_average ? ", batch average" : "");
 	if ((r->verdict != DL_V_PASS || verbose) && r->reasons && r->reasons[0]) {
 		const char *p = r->reasons;
 		while (*p) {
@@ -196,6 +197,8 @@ dl_report_json(const char *path, const struct dl_report_meta *m,
 	dl_jw_kstr(&w, "started", m->started);
 	dl_jw_kint(&w, "duration_ms", m->duration_ms);
 	dl_jw_kint(&w, "jobs", m->jobs);
+	if (m->prov)
+		dl_provenance_json(&w, m->prov);
 	dl_jw_key(&w, "summary");
 	dl_jw_obj(&w);
 	dl_jw_kint(&w, "total", (int64_t)n);
@@ -240,6 +243,9 @@ dl_report_json(const char *path, const struct dl_report_meta *m,
 		if (r[i].xfail_reason)
 			dl_jw_kstr(&w, "known_deviation", r[i].xfail_reason);
 		dl_jw_kint(&w, "duration_ms", r[i].duration_ms);
+		/* A batch adapter delivers many cases at once: no case has a time
+		 * of its own, and the report says so rather than invent one. */
+		dl_jw_kstr(&w, "duration_kind", r[i].duration_is_average ? "batch-average" : "own");
 		dl_jw_kint(&w, "repeat", r[i].repeat ? r[i].repeat : 1);
 		dl_jw_kstr(&w, "adapter", m->adapter);
 		dl_jw_kstr(&w, "evidence", r[i].evidence_dir);
@@ -290,6 +296,8 @@ dl_report_junit(const char *path, const struct dl_report_meta *m,
 	xml_escape(&b, m->adapter);
 	dl_buf_printf(&b, "\" tests=\"%zu\" failures=\"%d\" skipped=\"%d\" time=\"%.3f\">\n",
 	    n, t.failed, t.skipped, m->duration_ms / 1000.0);
+	if (m->prov)
+		dl_provenance_junit(&b, m->prov, xml_escape);
 	for (size_t i = 0; i < n; i++) {
 		const struct dl_case *c = r[i].c;
 		/* Test names are unique: the id, plus the iteration under --repeat. */
@@ -332,10 +340,19 @@ int
 dl_report_tap(const char *path, const struct dl_case_result *r, size_t n,
     struct dl_err *err)
 {
+	return dl_report_tap_prov(path, NULL, r, n, err);
+}
+
+int
+dl_report_tap_prov(const char *path, const struct dl_report_meta *m,
+    const struct dl_case_result *r, size_t n, struct dl_err *err)
+{
 	struct dl_buf b = DL_BUF_INIT;
 	int rc;
 
 	dl_buf_printf(&b, "TAP version 13\n1..%zu\n", n);
+	if (m && m->prov)
+		dl_provenance_tap(&b, m->prov);
 	for (size_t i = 0; i < n; i++) {
 		enum dl_verdict v = r[i].verdict;
 		dl_buf_printf(&b, "%s %zu - %s", dl_verdict_is_failure(v) ? "not ok" : "ok",

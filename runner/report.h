@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "runner/provenance.h"
 #include "runner/result.h"
 #include "util/err.h"
 
@@ -16,6 +17,7 @@ struct dl_report_meta {
 	const char *started;      /* ISO 8601 */
 	long duration_ms;
 	int jobs;
+	const struct dl_provenance *prov;  /* NULL: the report says nothing of it */
 };
 
 /* Counts per verdict, and the closing-line totals. */
@@ -39,6 +41,9 @@ int dl_report_junit(const char *path, const struct dl_report_meta *m,
 	const struct dl_case_result *r, size_t n, struct dl_err *err);
 int dl_report_tap(const char *path, const struct dl_case_result *r, size_t n,
 	struct dl_err *err);
+/* TAP with the provenance comment lines after the plan. */
+int dl_report_tap_prov(const char *path, const struct dl_report_meta *m,
+	const struct dl_case_result *r, size_t n, struct dl_err *err);
 
 /* "7672-2.2.1-b" -> "RFC 7672 §2.2.1" (caller frees). */
 char *dl_requirement_section(const char *id);

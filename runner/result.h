@@ -4,6 +4,8 @@
 #ifndef DL_RUNNER_RESULT_H
 #define DL_RUNNER_RESULT_H
 
+#include <stdbool.h>
+
 #include "runner/case.h"
 #include "runner/verdict.h"
 
@@ -15,8 +17,10 @@ struct dl_case_result {
 	char *expected;           /* the disposition expectation as written */
 	char *xfail_reason;       /* from the adapter's expectations file */
 	char *client_reason;      /* the client's own words (adapter "reason"), or NULL */
-	char *evidence_dir;       /* NULL unless kept */
+	char *evidence_dir;       /* the kept evidence directory (absolute); NULL
+	                             unless --keep */
 	long duration_ms;
+	bool duration_is_average; /* batch mode: the batch's time over its cases */
 	int repeat;               /* iteration for --repeat, from 1 */
 };
 

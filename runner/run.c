@@ -150,7 +150,7 @@ place_cases(struct run *r)
 			run_case_error(rc, "%s", rc->problems);
 			continue;
 		}
-		rc->dir = r->o->keep_dir ? dl_xasprintf("%s/%s", r->o->keep_dir, rc->c->id) :
+		rc->dir = r->keep_dir ? dl_xasprintf("%s/%s", r->keep_dir, rc->c->id) :
 		    dl_xasprintf("%s/cases/%s", r->rundir, rc->c->id);
 		if (run_mkdir_p(rc->dir) < 0) {
 			run_case_error(rc, "%s: cannot create: %s\n", rc->dir, strerror(errno));
@@ -454,12 +454,16 @@ sandboxed_run(struct run *r)
 	r->pki = dl_pki_new(r->o->now);
 	dl_pki_prefetch_rsa(r->pki, rsa_keys_wanted(r));
 	char **env = run_base_env(r);
-	int rc = dl_adapter_open(&r->adapter, r->o->adapter, r->o->paths->srcdir, env, &err);
+	int rc = dl_adapter_open(&r->adapter, r->o->adapter, r->o->paths->srcdir,
+	    r->o->expect_path, env, &err);
 	run_env_free(env);
+	if (rc == 0 && r->o->adapter_opts)
+		rc = dl_adapter_check_options(&r->adapter, r->o->adapter_opts, &err);
 	if (rc < 0) {
 		fprintf(stderr, "danelab: %s\n", err.msg);
 		return DL_EXIT_USAGE;
 	}
+	run_provenance_adapter(r);
 	run_mkdir_p(r->workdir);
 	place_cases(r);
 	for (size_t i = 0; i < r->n; i++) {
@@ -511,6 +515,7 @@ sandboxed_run(struct run *r)
 			dl_buf_reset(&r->cases[i].dns_lines);
 			r->cases[i].sync_prefix = dl_xasprintf("%s/", r->cases[i].c->id);
 		}
+		run_capture_start(r);
 		if (run_adapter_verb(r, "setup") < 0) {
 			all_cases_error(r, "the adapter's setup failed (see adapter-setup.err)");
 			harness = 1;
@@ -532,6 +537,7 @@ sandboxed_run(struct run *r)
 	/* Nothing may outlive the lab it asks. */
 	if (late.reports)
 		proof_finish(&late);
+	run_capture_finish(r);
 	run_finish_results(r);
 	if (r->smtpd)
 		run_smtpd_stop(r->smtpd);
@@ -539,6 +545,14 @@ sandboxed_run(struct run *r)
 		run_lab_down(r->lab);
 	rc = run_reports(r);
 	return harness ? DL_EXIT_HARNESS : rc;
+}
+
+static bool
+run_is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 /* Add path (or, for a file, its directory) as an absolute path. */
@@ -587,15 +601,29 @@ dl_run(const struct dl_caseset *set, const bool *selected, const struct dl_run_o
 		fprintf(stderr, "danelab: --keep %s: %s\n", o->keep_dir, strerror(errno));
 		return DL_EXIT_USAGE;
 	}
+	/* Adapters run in their own working directory: every path they are
+	 * given (message, case directory) must be absolute. */
+	if (o->keep_dir)
+		r.keep_dir = realpath(o->keep_dir, NULL);
 	/* Everything the user named must stay visible inside the sandbox,
 	 * whose scratch tmpfs is mounted where it hides none of these. */
 	keep_path(&keep, o->paths->srcdir, false);
 	keep_path(&keep, o->paths->bindir, false);
 	keep_path(&keep, o->casedir ? o->casedir : o->paths->casedir, false);
+	for (size_t i = 0; i < o->n_case_paths; i++)
+		keep_path(&keep, o->case_paths[i], !run_is_dir(o->case_paths[i]));
+	keep_path(&keep, o->expect_path, true);
+	/* An adapter option naming a folder (root=DIR: the MTA under test). */
+	for (size_t i = 0; o->adapter_opts && i < o->adapter_opts->n; i++) {
+		const char *val = strchr(o->adapter_opts->v[i], '=') + 1;
+		if (val[0] == '/' && run_is_dir(val))
+			keep_path(&keep, val, false);
+	}
 	keep_path(&keep, o->keep_dir, false);
 	keep_path(&keep, o->json_path, true);
 	keep_path(&keep, o->junit_path, true);
 	keep_path(&keep, o->tap_path, true);
+	keep_path(&keep, o->html_path, true);
 	if (o->adapter && strchr(o->adapter, '/'))
 		keep_path(&keep, o->adapter, true);
 	so.keep = (const char *const *)keep.v;

@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "runner/cmd.h"
+#include "runner/provenance.h"
 #include "runner/result.h"
 
 struct dl_run_opts {
@@ -19,6 +20,7 @@ struct dl_run_opts {
 	int repeat;                 /* iterations (default 1) */
 	const char *keep_dir;       /* keep evidence here (NULL: discard) */
 	const char *json_path, *junit_path, *tap_path;
+	const char *html_path;      /* the page for people (report_html.c) */
 	bool verbose;               /* reasons for passing cases too */
 	bool progress;              /* live line on a terminal */
 	bool explain;               /* print world, evidence and verdict per case */
@@ -28,6 +30,12 @@ struct dl_run_opts {
 	bool quiet;                 /* no per-case lines (mutants) */
 	bool verify_only;           /* `lab check`: prove the fixtures, run no client */
 	const char *casedir;        /* cases from here instead of paths->casedir */
+	/* Case files and folders named on the command line (none: casedir). */
+	char *const *case_paths;
+	size_t n_case_paths;
+	const struct dl_words *adapter_opts; /* --adapter-opt KEY=VALUE words */
+	const char *expect_path;    /* --expect FILE (NULL: the adapter's NAME.expect) */
+	struct dl_provenance *prov; /* filled in with the adapter's part; NULL: none */
 };
 
 /*

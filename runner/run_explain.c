@@ -1,6 +1,8 @@
 /*
  * run_explain.c -- `danelab explain` (everything about one case, for a
  * person) and `danelab lab up` (keep a case's world running to poke at).
+ * Explain always keeps the evidence (cmd_run.c picks a directory when
+ * --keep is not given), so every path it prints exists after the run.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -19,11 +21,13 @@ section_file(const char *title, const char *dir, const char *name)
 	struct dl_buf b = DL_BUF_INIT;
 	char *path = dl_xasprintf("%s/%s", dir, name);
 
-	printf("\n-- %s (%s)\n", title, path);
-	if (dl_read_file(path, &b) == 0 && b.len)
-		fputs(b.data, stdout);
+	/* Only paths that exist are printed: they are meant to be opened. */
+	if (dl_read_file(path, &b) < 0)
+		printf("\n-- %s\n(not recorded in this run)\n", title);
+	else if (b.len)
+		printf("\n-- %s (%s)\n%s", title, path, b.data);
 	else
-		printf("(empty)\n");
+		printf("\n-- %s (%s)\n(empty)\n", title, path);
 	if (b.len && b.data[b.len - 1] != '\n')
 		putchar('\n');
 	dl_buf_free(&b);
@@ -58,10 +62,14 @@ run_explain_case(struct run *r, struct rcase *rc)
 	section_file("what the servers saw (one JSON line per connection)", rc->dir,
 	    "evidence.jsonl");
 	section_file("verdict", rc->dir, "verdict.txt");
+	printf("\n-- packets: every packet of this case in the lab (DNS to the resolver and the\n"
+	    "   authorities, SMTP to every host and attacker), complete when the run ends\n"
+	    "  capture   %s/capture.pcap\n"
+	    "  TLS keys  %s/tls-keys.log\n"
+	    "  decrypted tshark -r %s/capture.pcap -o tls.keylog_file:%s/tls-keys.log -Y smtp\n",
+	    rc->top_dir, rc->top_dir, rc->top_dir, rc->top_dir);
 	printf("\n-- reproduce\n  %s/repro.sh (read it: it says how)\n", rc->dir);
-	if (!r->o->keep_dir)
-		printf("  (the evidence directory lives in the lab's scratch space and is "
-		    "gone after this run: use --keep DIR to keep it)\n");
+	printf("\nevidence kept in %s\n", rc->top_dir);
 }
 
 void

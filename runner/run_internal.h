@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "lab/capture.h"
 #include "runner/adapter.h"
 #include "runner/case_world.h"
 #include "runner/observe.h"
@@ -43,11 +44,13 @@ struct run {
 	struct rcase *cases;
 	size_t n;
 	char *rundir, *workdir, *resolv_conf;
+	char *keep_dir;           /* --keep, absolute; NULL: evidence in rundir */
 	struct dl_pki *pki;
 	struct run_lab *lab;
 	struct run_smtpd *smtpd;
 	struct dl_adapter adapter;
 	struct dl_tail ev_tail, dns_tail;
+	struct dl_capture *capture; /* the lab's packets, while evidence is kept */
 	long started_ms;
 	struct dl_case_result *results; /* every judged case, all iterations */
 	size_t n_results;
@@ -83,6 +86,11 @@ void run_case_error(struct rcase *rc, const char *fmt, ...)
 void run_route_evidence(void *arg, const char *line, size_t len);
 void run_route_resolver(void *arg, const char *line, size_t len);
 
+/* run_capture.c: capture the client phase's packets (only with --keep),
+ * then cut them into every kept case's capture.pcap and tls-keys.log. */
+void run_capture_start(struct run *r);
+void run_capture_finish(struct run *r);
+
 /* run_send.c: one iteration's deliveries, every round, judged and reported. */
 void run_send_rounds(struct run *r);
 
@@ -99,6 +107,8 @@ void run_report_case(struct run *r, struct rcase *rc, size_t done, size_t total)
 /* Give every case not run a result (ERROR, UNSUPPORTED), apply deviations. */
 void run_finish_results(struct run *r);
 int run_reports(struct run *r);
+/* Copy the adapter's name, options, expectations and client into o->prov. */
+void run_provenance_adapter(struct run *r);
 /* `lab up`: print how to reach the lab, wait for a signal. */
 void run_hold(struct run *r);
 /* `explain`: print everything about one finished case. */

@@ -166,10 +166,11 @@ write_unbound_conf(struct run_lab *lab, char **conf_out, struct dl_err *err)
 	return rc < 0 ? dl_errf(err, "%s: %s", *conf_out, strerror(errno)) : 0;
 }
 
-/* One query to addr; *ad_out tells whether the AD bit was set. */
+/* One query to addr, waiting up to wait_ms for each of `tries` sends; *ad_out
+ * tells whether the AD bit was set. */
 static ldns_pkt_rcode
 dns_query(const char *addr, const char *qname, ldns_rr_type type, bool *ad_out,
-    bool *answered)
+    bool *answered, long wait_ms, int tries)
 {
 	ldns_resolver *res = ldns_resolver_new();
 	ldns_rdf *ns = ldns_rdf_new_frm_str(LDNS_RDF_TYPE_A, addr);
@@ -179,11 +180,9 @@ dns_query(const char *addr, const char *qname, ldns_rr_type type, bool *ad_out,
 
 	*answered = false;
 	ldns_resolver_push_nameserver(res, ns);
-	ldns_resolver_set_retry(res, 1);
+	ldns_resolver_set_retry(res, (uint8_t)tries);
 	ldns_resolver_set_dnssec(res, true);
-	/* Short: a query sent before the daemon listens is simply lost over
-	 * UDP, and readiness is polled, so a long wait only delays the lab. */
-	struct timeval tv = { 0, 20000 };
+	struct timeval tv = { wait_ms / 1000, (wait_ms % 1000) * 1000 };
 	ldns_resolver_set_timeout(res, tv);
 	if (ldns_resolver_query_status(&p, res, name, type, LDNS_RR_CLASS_IN,
 	    LDNS_RD) == LDNS_STATUS_OK && p) {
@@ -198,11 +197,15 @@ dns_query(const char *addr, const char *qname, ldns_rr_type type, bool *ad_out,
 	return rc;
 }
 
+/* Readiness is polled: a query sent before a daemon listens is simply lost
+ * over UDP, so a long wait per query only delays the lab. */
+#define READY_POLL_MS 20
+
 /* Ready when the resolver gives the root SOA with AD: the whole chain works. */
 static int
 wait_ready(struct run_lab *lab, struct dl_err *err)
 {
-	long deadline = dl_now_ms() + 10000;
+	long deadline = dl_now_ms() + 30000;
 
 	while (dl_now_ms() < deadline) {
 		bool ad = false, answered = false;
@@ -213,12 +216,14 @@ wait_ready(struct run_lab *lab, struct dl_err *err)
 		bool proxy_up = !lab->has_proxy;
 		if (!proxy_up) {
 			bool ad2, up2 = false;
-			dns_query(LAB_FAULT, ".", LDNS_RR_TYPE_SOA, &ad2, &proxy_up);
-			dns_query(DL_UNTRUSTED_RESOLVER, ".", LDNS_RR_TYPE_SOA, &ad2, &up2);
+			dns_query(LAB_FAULT, ".", LDNS_RR_TYPE_SOA, &ad2, &proxy_up,
+			    READY_POLL_MS, 1);
+			dns_query(DL_UNTRUSTED_RESOLVER, ".", LDNS_RR_TYPE_SOA, &ad2, &up2,
+			    READY_POLL_MS, 1);
 			proxy_up &= up2;
 		}
 		if (proxy_up && dns_query(LAB_RESOLVER, ".", LDNS_RR_TYPE_SOA, &ad,
-		    &answered) == LDNS_RCODE_NOERROR && ad)
+		    &answered, READY_POLL_MS, 1) == LDNS_RCODE_NOERROR && ad)
 			return 0;
 		if (!answered) {
 			struct timespec ts = { 0, 2000000L };
@@ -230,7 +235,7 @@ wait_ready(struct run_lab *lab, struct dl_err *err)
 		daemon_log_tail(&lab->d[i], &b);
 		dl_buf_adds(&b, "; ");
 	}
-	dl_errf(err, "no secure answer from the lab resolver within 10 s: %s", b.data);
+	dl_errf(err, "no secure answer from the lab resolver within 30 s: %s", b.data);
 	dl_buf_free(&b);
 	return -1;
 }
@@ -452,5 +457,7 @@ run_lab_describe(const struct run_lab *lab, struct dl_buf *out)
 void
 run_lab_ad_bit(const char *qname, int qtype, bool *ad, bool *answered)
 {
-	dns_query(LAB_RESOLVER, qname, (ldns_rr_type)qtype, ad, answered);
+	/* The daemon is up and the answer cached: only a loaded machine makes
+	 * this slow, and that must not read as "no answer". */
+	dns_query(LAB_RESOLVER, qname, (ldns_rr_type)qtype, ad, answered, 2000, 3);
 }

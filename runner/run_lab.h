@@ -71,6 +71,8 @@ int run_smtpd_sync(struct run_smtpd *s, const char *prefix, int timeout_ms,
 	struct dl_err *err);
 const char *run_smtpd_evidence_path(const struct run_smtpd *s);
 const char *run_smtpd_log_path(const struct run_smtpd *s);
+/* The servers' TLS secrets, SSLKEYLOGFILE lines, every persona. */
+const char *run_smtpd_keylog_path(const struct run_smtpd *s);
 void run_smtpd_stop(struct run_smtpd *s);
 
 #endif

@@ -154,6 +154,12 @@ run_smtpd_sync(struct run_smtpd *s, const char *prefix, int timeout_ms,
 }
 
 const char *
+run_smtpd_keylog_path(const struct run_smtpd *s)
+{
+	return s->keylog;
+}
+
+const char *
 run_smtpd_evidence_path(const struct run_smtpd *s)
 {
 	return s->evidence;

@@ -13,8 +13,10 @@
 #include <unistd.h>
 
 #include "lab/pki.h"
+#include "runner/adapter.h"
 #include "runner/judge.h"
 #include "runner/report.h"
+#include "runner/report_html.h"
 #include "runner/run_internal.h"
 #include "runner/run_lab.h"
 #include "util/buf.h"
@@ -37,6 +39,18 @@ env_finish(struct dl_words *env)
 	return env->v;
 }
 
+/* --adapter-opt KEY=VALUE reaches every verb as DANELAB_ADAPTER_KEY=VALUE. */
+static void
+env_adapter_opts(const struct run *r, struct dl_words *env)
+{
+	for (size_t i = 0; r->o->adapter_opts && i < r->o->adapter_opts->n; i++) {
+		char *kv = dl_adapter_option_env(r->o->adapter_opts->v[i]);
+		if (kv)
+			dl_words_push(env, kv);
+		free(kv);
+	}
+}
+
 static void
 env_common(const struct run *r, struct dl_words *env)
 {
@@ -55,6 +69,7 @@ env_common(const struct run *r, struct dl_words *env)
 		env_add(env, "DANELAB_TRUST_ANCHOR", run_lab_trust_anchor(r->lab));
 	if (r->o->violate && r->o->violate[0])
 		env_add(env, "DANELAB_VIOLATE", r->o->violate);
+	env_adapter_opts(r, env);
 }
 
 char **
@@ -206,7 +221,11 @@ write_repro(const struct run *r, const struct rcase *rc)
 	    "  DANELAB_POLICY=%s DANELAB_RELAY='%s' DANELAB_OPTIONS='%s' \\\n"
 	    "  DANELAB_MESSAGE=\"$PWD/message.eml\"%s%s%s\n"
 	    "exec %s send\n"
-	    "# 3. Or just rerun it with the same clock: %s/danelab run --now %lld %s\n",
+	    "# 3. Or just rerun it with the same clock: %s/danelab run --now %lld %s\n"
+	    "#\n"
+	    "# Kept evidence (--keep) beside this file: capture.pcap holds every packet\n"
+	    "# of the case (DNS and SMTP), tls-keys.log its TLS secrets; read both with\n"
+	    "#   tshark -r capture.pcap -o tls.keylog_file:tls-keys.log -Y smtp\n",
 	    rc->c->id, r->o->paths->bindir, rc->c->id, rc->dir, r->o->paths->bindir,
 	    r->lab ? run_lab_trust_anchor(r->lab) : "", rc->c->id, rc->w.rcpt, rc->c->send.from, rc->c->send.policy,
 	    rc->w.relay ? rc->w.relay : "", rc->w.options ? rc->w.options : "",
@@ -279,11 +298,24 @@ keep_result(struct run *r, struct rcase *rc)
 	rc->reported = true;
 }
 
+/* Kept evidence outlives the run: reports name it, absolute. */
+static void
+set_evidence_dir(const struct run *r, struct rcase *rc)
+{
+	char *abs;
+
+	if (r->o->keep_dir == NULL || rc->top_dir == NULL || rc->res.evidence_dir)
+		return;
+	abs = realpath(rc->top_dir, NULL);
+	rc->res.evidence_dir = abs ? abs : dl_xstrdup(rc->top_dir);
+}
+
 void
 run_report_case(struct run *r, struct rcase *rc, size_t done, size_t total)
 {
 	rc->res.c = rc->c;
 	rc->res.repeat = r->repeat;
+	set_evidence_dir(r, rc);
 	if (rc->res.verdict != DL_V_ERROR)
 		apply_deviation(r, rc);
 	if (r->o->progress)
@@ -315,10 +347,28 @@ run_finish_results(struct run *r)
 		}
 		rc->res.observed = dl_xstrdup("not run");
 		rc->res.repeat = 1;
+		set_evidence_dir(r, rc);
 		if (!r->o->quiet && !r->o->hold)
 			dl_report_case_line(stdout, &rc->res, r->o->verbose);
 		keep_result(r, rc);
 	}
+}
+
+/* The page names each requirement's text: the catalog beside the cases. */
+static int
+run_report_html(const struct run *r, const struct dl_report_meta *m, struct dl_err *err)
+{
+	struct dl_catalog cat;
+	struct dl_err cerr;
+	char *dir = dl_xasprintf("%s/cases", r->o->paths->srcdir);
+	bool have = dl_catalog_load(&cat, dir, &cerr) == 0;
+	int rc = dl_report_html(r->o->html_path, m, r->results, r->n_results,
+	    have ? &cat : NULL, err);
+
+	if (have)
+		dl_catalog_free(&cat);
+	free(dir);
+	return rc;
 }
 
 int
@@ -341,10 +391,14 @@ run_reports(struct run *r)
 	strftime(started, sizeof(started), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	m.started = started;
 	m.duration_ms = dl_now_ms() - r->started_ms;
+	m.prov = r->o->prov;
+	if (m.prov)
+		dl_provenance_console(stdout, m.prov);
 	dl_report_summary(stdout, res, n);
 	if ((r->o->json_path && dl_report_json(r->o->json_path, &m, res, n, &err) < 0) ||
 	    (r->o->junit_path && dl_report_junit(r->o->junit_path, &m, res, n, &err) < 0) ||
-	    (r->o->tap_path && dl_report_tap(r->o->tap_path, res, n, &err) < 0)) {
+	    (r->o->tap_path && dl_report_tap_prov(r->o->tap_path, &m, res, n, &err) < 0) ||
+	    (r->o->html_path && run_report_html(r, &m, &err) < 0)) {
 		fprintf(stderr, "danelab: %s\n", err.msg);
 		rc = DL_EXIT_USAGE;
 	}
@@ -356,6 +410,33 @@ run_reports(struct run *r)
 	if (t.failed && t.failed == t.by_verdict[DL_V_ERROR])
 		return DL_EXIT_HARNESS;
 	return t.failed ? DL_EXIT_UNEXPECTED : DL_EXIT_OK;
+}
+
+void
+run_provenance_adapter(struct run *r)
+{
+	struct dl_provenance *p = r->o->prov;
+	const struct dl_adapter *a = &r->adapter;
+	struct dl_buf opts = DL_BUF_INIT;
+
+	if (p == NULL)
+		return;
+	for (size_t i = 0; r->o->adapter_opts && i < r->o->adapter_opts->n; i++)
+		dl_buf_printf(&opts, "%s%s", i ? " " : "", r->o->adapter_opts->v[i]);
+	free(p->adapter);
+	free(p->adapter_path);
+	free(p->adapter_options);
+	free(p->expect_file);
+	free(p->client_name);
+	free(p->client_version);
+	free(p->client_tls);
+	p->adapter = dl_xstrdup(a->name);
+	p->adapter_path = dl_xstrdup(a->path);
+	p->adapter_options = opts.data ? dl_buf_take(&opts) : dl_xstrdup("");
+	p->expect_file = a->expect_path ? dl_xstrdup(a->expect_path) : NULL;
+	p->client_name = a->client_name ? dl_xstrdup(a->client_name) : NULL;
+	p->client_version = a->client_version ? dl_xstrdup(a->client_version) : NULL;
+	p->client_tls = a->client_tls ? dl_xstrdup(a->client_tls) : NULL;
 }
 
 void
@@ -386,4 +467,5 @@ run_free(struct run *r)
 	free(r->rundir);
 	free(r->workdir);
 	free(r->resolv_conf);
+	free(r->keep_dir);
 }

@@ -9,12 +9,12 @@
 set -eu
 
 what=${1:-build}
-build_pkgs="gcc make pkg-config libc6-dev libssl-dev libldns-dev libunbound-dev libidn2-dev libcunit1-dev"
+build_pkgs="gcc make pkg-config libc6-dev libssl-dev libldns-dev libunbound-dev libidn2-dev libcunit1-dev libpcap-dev"
 # netbase: /etc/services and /etc/protocols, absent on a minimal system.
 lab_pkgs="nsd unbound openssl iproute2 netbase"
 # What the tests call besides the lab: pgrep (procps), ldns-keygen,
 # ldns-signzone and drill (ldnsutils), jq.
-test_pkgs="clang python3 time patchelf procps ldnsutils jq"
+test_pkgs="clang python3 time patchelf chromium tshark procps ldnsutils jq"
 case $what in
 build) pkgs="$build_pkgs" ;;
 run)   pkgs="$build_pkgs $lab_pkgs" ;;

@@ -67,7 +67,7 @@ assert len(d.getElementsByTagName("error")) == 1
 check tap-plan grep -q '^1\.\.3$' "$T/r.tap"
 
 # explain: the world, the evidence and the verdict of one case.
-"$BIN/danelab" explain tlsa-usable-mismatch >"$T/explain.out" 2>&1; rc=$?
+TMPDIR="$T" "$BIN/danelab" explain tlsa-usable-mismatch >"$T/explain.out" 2>&1; rc=$?
 WHY="exit $rc"; check explain-exit [ $rc -eq 0 ]
 check explain-zones grep -q '_25._tcp.mx1.tlsa-usable-mismatch.test.' "$T/explain.out"
 check explain-evidence grep -q '"persona":"tlsa-usable-mismatch/mx1"' "$T/explain.out"

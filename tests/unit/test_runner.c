@@ -466,7 +466,10 @@ test_reports(void)
 		  .observed = "delivered <via> mx1", .expected = "deferred", .repeat = 2 },
 		{ .c = c, .verdict = DL_V_UNSUPPORTED, .reasons = "", .repeat = 3 },
 	};
-	struct dl_report_meta m = { "reference", "2026-11-28T00:00:00Z", 1234, 2 };
+	struct dl_provenance prov;
+	char *argv0[] = { "danelab", "run" };
+	dl_provenance_collect(&prov, ".", 2, argv0, 1795000000);
+	struct dl_report_meta m = { "reference", "2026-11-28T00:00:00Z", 1234, 2, &prov };
 	struct dl_err err;
 	char *json = dl_xasprintf("%s/r.json", cu_tmpdir());
 	char *junit = dl_xasprintf("%s/r.xml", cu_tmpdir());
@@ -518,6 +521,7 @@ test_reports(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "1..3\nok 1 - t1\nnot ok 2 - t1 # FAIL\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(b.data, "ok 3 - t1 # SKIP UNSUPPORTED"));
 
+	dl_provenance_free(&prov);
 	dl_jv_free(doc);
 	dl_jv_free(schema);
 	dl_buf_free(&b);
