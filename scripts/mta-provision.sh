@@ -34,9 +34,11 @@ if ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$dir/."; then
 	alt=/var/lib/danelab/mta-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
 	mkdir -p "$alt/$mta"
 	chmod 755 /var/lib/danelab "$alt"
-	[ -L "$dir/$mta" ] || rm -rf "$dir/$mta"
-	ln -sfn "$alt/$mta" "$dir/$mta"
-	echo "mta-provision: $dir is not searchable by the MTAs' accounts; $mta goes to $alt/$mta" >&2
+	if [ "$(readlink "$dir/$mta" 2>/dev/null)" != "$alt/$mta" ]; then
+		rm -rf "$dir/$mta"
+		ln -s "$alt/$mta" "$dir/$mta"
+		echo "mta-provision: $dir is not searchable by the MTAs' accounts; $mta goes to $alt/$mta" >&2
+	fi
 fi
 root=$dir/$mta/root
 stamp=$dir/$mta/.provisioned
