@@ -316,6 +316,10 @@ try_host(const struct dl_client_cfg *cfg, struct dl_result *r, size_t hi,
 	tp.audit = cfg->audit;
 	if (tp.sni && tp.sni[0] == '[')
 		tp.sni = NULL;  /* 6066-3-a: never an IP literal in SNI */
+	/* 7672-8.1-a: each host's own TLSA base domain, also on fail-over. */
+	if (hi > 0 && dl_violates(&cfg->v, DL_V_STALE_SNI))
+		tp.stale_sni = r->hosts[0].tlsa_base ? r->hosts[0].tlsa_base :
+		    r->hosts[0].name;
 	for (size_t i = 0; i < naddr && *budget > 0; i++, (*budget)--) {
 		addr_str(&addrs[i], a, sizeof(a));
 		struct dl_conn_rec *c = dl_host_add_conn(h, a, cfg->port);

@@ -125,6 +125,8 @@ dl_tls_new(SSL_CTX *ctx, const struct dl_tls_params *p,
 	/* 7672-8.1-a: SNI carries the TLSA base domain. */
 	if (dl_violates(p->v, DL_V_NO_SNI))
 		SSL_set_tlsext_host_name(ssl, NULL);
+	else if (p->stale_sni != NULL)
+		SSL_set_tlsext_host_name(ssl, p->stale_sni);
 	const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
 	info->sni = sni ? dl_xstrdup(sni) : NULL;
 	return ssl;
@@ -239,6 +241,60 @@ self_signed_leaf_is_ta(SSL *ssl, const struct dl_tls_params *p,
 	return found;
 }
 
+/*
+ * The violation ta-anywhere-in-chain, as GnuTLS's libdane verify_ca does
+ * it: a DANE-TA record that matches any certificate after the leaf, and a
+ * leaf signed by any certificate of the chain, count as authenticated
+ * (6698-2.1.1-a requires the path from the leaf up to the TA instead).
+ */
+static bool
+ta_anywhere_in_chain(SSL *ssl, const struct dl_tls_params *p,
+	struct dl_tls_info *info)
+{
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(ssl);
+	X509 *leaf = SSL_get0_peer_certificate(ssl);
+	int n = chain ? sk_X509_num(chain) : 0;
+	bool found = false, signed_ok = false, named = false;
+	char *peer = NULL;
+
+	if (leaf == NULL || p->tlsa == NULL)
+		return false;
+	for (int k = 1; k < n && !signed_ok; k++) {
+		X509 *ca = sk_X509_value(chain, k);
+		signed_ok = X509_check_issued(ca, leaf) == X509_V_OK &&
+		    X509_verify(leaf, X509_get0_pubkey(ca)) == 1;
+	}
+	for (size_t i = 0; i < p->nrefids && !named; i++)
+		named = X509_check_host(leaf, p->refids[i], 0,
+		    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS, &peer) == 1;
+	for (int k = 1; k < n && signed_ok && named && !found; k++) {
+		for (size_t i = 0; i < p->tlsa->n && !found; i++) {
+			const struct dl_rdata *rd = &p->tlsa->rr[i];
+			struct dl_buf d = DL_BUF_INIT;
+			struct dl_err err;
+
+			if (p->checks[i] != DL_TLSA_OK || rd->data[0] != 2)
+				continue;
+			char *rec = tlsa_text(rd->data[0], rd->data[1], rd->data[2],
+			    rd->data + 3, rd->len - 3);
+			found = dl_tlsa_data(sk_X509_value(chain, k), rd->data[1],
+			    rd->data[2], &d, &err) == 0 && d.data != NULL &&
+			    strcmp(strrchr(rec, ' ') + 1, d.data) == 0;
+			dl_buf_free(&d);
+			if (found) {
+				free(info->matched);
+				info->matched = rec;
+				info->match_depth = k;
+			} else
+				free(rec);
+		}
+	}
+	if (found && peer != NULL && info->peername == NULL)
+		info->peername = dl_xstrdup(peer);
+	OPENSSL_free(peer);
+	return found;
+}
+
 bool
 dl_tls_judge(SSL *ssl, const struct dl_tls_params *p,
 	struct dl_tls_info *info)
@@ -265,6 +321,12 @@ dl_tls_judge(SSL *ssl, const struct dl_tls_params *p,
 	info->authenticated = vr == X509_V_OK && depth >= 0;
 	if (!info->authenticated && vr == X509_V_ERR_DANE_NO_MATCH &&
 	    self_signed_leaf_is_ta(ssl, p, info)) {
+		info->authenticated = true;
+		free(info->verify_error);
+		info->verify_error = NULL;
+	}
+	if (!info->authenticated && dl_violates(p->v, DL_V_TA_ANYWHERE_IN_CHAIN) &&
+	    ta_anywhere_in_chain(ssl, p, info)) {
 		info->authenticated = true;
 		free(info->verify_error);
 		info->verify_error = NULL;

@@ -32,6 +32,8 @@ struct dl_tls_params {
 	time_t now;
 	bool audit;                       /* RFC 7672 9.1: deliver despite an
 	                                     authentication failure, warn */
+	const char *stale_sni;            /* violation stale-sni: the SNI of
+	                                     the first host tried, or NULL */
 };
 
 /* Caller frees with SSL_CTX_free(). */

@@ -162,6 +162,22 @@ dl_tlsa_classify(const struct dl_lookup *lk, const struct dl_violations *v,
 		if (checks[i] == DL_TLSA_OK)
 			usable = true;
 	}
+	/* 7671-9-f: agility is "for each usage and selector" (OpenSSL applies
+	 * it so); the violation applies it across the whole RRset. */
+	if (dl_violates(v, DL_V_AGILITY_ACROSS_USAGES)) {
+		unsigned best = 0;
+		for (size_t i = 0; i < lk->n; i++)
+			if (checks[i] == DL_TLSA_OK && lk->rr[i].data[2] != 0 &&
+			    dl_tlsa_policy_rank(pol, lk->rr[i].data[2]) > best)
+				best = dl_tlsa_policy_rank(pol, lk->rr[i].data[2]);
+		usable = false;
+		for (size_t i = 0; i < lk->n; i++) {
+			if (checks[i] == DL_TLSA_OK && lk->rr[i].data[2] != 0 &&
+			    dl_tlsa_policy_rank(pol, lk->rr[i].data[2]) < best)
+				checks[i] = DL_TLSA_DISABLED;
+			usable |= checks[i] == DL_TLSA_OK;
+		}
+	}
 	/* 7672-2.2-d: a non-empty secure RRset with nothing usable still
 	 * requires TLS (handled by the plan). */
 	return usable ? DL_TLSA_USABLE : DL_TLSA_UNUSABLE_ONLY;

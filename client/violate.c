@@ -58,6 +58,12 @@ static const struct dl_violation_info table[DL_V_COUNT] = {
 	    "under dane-only, deliver without DANE when DANE is not available" },
 	[DL_V_UNUSABLE_AS_NONE] = { "unusable-as-none", "7672-2.2-d",
 	    "an RRset of only unusable TLSA records counts as 'no TLSA' (cleartext allowed)" },
+	[DL_V_TA_ANYWHERE_IN_CHAIN] = { "ta-anywhere-in-chain", "6698-2.1.1-a",
+	    "a DANE-TA record matching any chain certificate authenticates a leaf signed by any other" },
+	[DL_V_AGILITY_ACROSS_USAGES] = { "agility-across-usages", "7671-9-f",
+	    "digest agility over the whole RRset: a stronger digest of one usage voids the others" },
+	[DL_V_STALE_SNI] = { "stale-sni", "7672-8.1-a",
+	    "on fail-over, send the SNI of the first host tried" },
 };
 
 const struct dl_violation_info *

@@ -37,6 +37,26 @@ under_apex(const char *name, const char *apex_dot)
 	return ln == la || name[ln - la - 1] == '.';
 }
 
+/*
+ * Is name a persona's IPv4 address written as a DNS name, or below one
+ * ("_25._tcp.127.16.0.1")?  An MX exchange wrongly written as an address
+ * (RFC 7672 2.2) leads a naive client there, outside the case apex.
+ */
+static bool
+under_case_address(const char *name, const struct dl_case_world *w)
+{
+	size_t ln = strlen(name);
+
+	for (size_t h = 0; w->addr4 && h < w->c->n_hosts; h++) {
+		size_t la = w->addr4[h] ? strlen(w->addr4[h]) : 0;
+		if (la == 0 || ln < la || strcmp(name + ln - la, w->addr4[h]) != 0)
+			continue;
+		if (ln == la || name[ln - la - 1] == '.')
+			return true;
+	}
+	return false;
+}
+
 static bool
 list_has_word(const struct dl_jv *arr, const char *word)
 {
@@ -133,13 +153,14 @@ dl_evidence_personas(const struct dl_case_world *w, const char *lines,
 }
 
 /*
- * Unbound's SERVFAIL reasons (log-servfail) that say a name server could not
- * be reached or used, as opposed to an answer that failed validation.
+ * Unbound's SERVFAIL reasons (log-servfail) that say a name server did not
+ * answer in time or was given up for it.  Not answers that failed validation
+ * or came back REFUSED, and not NS names that do not resolve: cases build
+ * those (lame delegations, broken chains) on purpose.
  */
 static const char *const unreachable_reasons[] = {
-	"all servers for this domain failed", "no server to query",
-	"upstream server timeout", "nameserver addresses not usable",
-	"could not fetch nameservers", NULL,
+	"upstream server timeout", "no server to query", "nameserver addresses not usable",
+	NULL,
 };
 
 /*
@@ -215,7 +236,7 @@ dl_evidence_resolver(const struct dl_case_world *w, const char *log,
 		if (info && sscanf(info + 7, "%63s %511s %31s %15s %7s", a, name, type,
 		    cls, extra) == 4 && strcmp(cls, "IN") == 0) {
 			char *n = lower_nodot(name);
-			if (under_apex(n, w->apex)) {
+			if (under_apex(n, w->apex) || under_case_address(n, w)) {
 				o->queries = dl_xrealloc(o->queries,
 				    (o->n_queries + 1) * sizeof(*o->queries));
 				o->queries[o->n_queries].name = n;

@@ -107,7 +107,8 @@ dl_case_host_index(const struct dl_case *c, const char *label)
 static const char *const host_facts[] = {
 	"untouched", "contacted", "not-via", "refused", "starttls",
 	"no-starttls", "no-cleartext-mail", "ehlo-after-tls",
-	"no-second-starttls", "no-pipelined-starttls", "quit", NULL,
+	"no-second-starttls", "no-pipelined-starttls", "quit", "tls-alert",
+	"message-accepted", NULL,
 };
 static const char *const sec_words[] = {
 	"dane", "encrypted", "cleartext", "tls", "any", NULL,
@@ -146,10 +147,12 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 		    "expected \"query-order NAME TYPE before NAME TYPE\"";
 	if (strcmp(w0, "log-mentions") == 0)
 		return a->n == 2 ? NULL : "expected \"log-mentions NAME\"";
-	if (strcmp(w0, "log-matches") == 0) {
+	if (strcmp(w0, "log-matches") == 0 || strcmp(w0, "no-log-matches") == 0) {
 		regex_t re;
 		if (a->n != 2 || regcomp(&re, a->v[1], REG_EXTENDED | REG_ICASE | REG_NOSUB) != 0)
-			return "expected \"log-matches REGEX\" (a POSIX extended regular "
+			return w0[0] == 'n' ? "expected \"no-log-matches REGEX\" (a POSIX "
+			    "extended regular expression without blanks)" :
+			    "expected \"log-matches REGEX\" (a POSIX extended regular "
 			    "expression without blanks)";
 		regfree(&re);
 		return NULL;
@@ -161,10 +164,12 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 			return NULL;
 		return "unknown host fact, expected untouched, contacted, not-via, "
 		    "refused, starttls, no-starttls, no-cleartext-mail, ehlo-after-tls, "
-		    "no-second-starttls, no-pipelined-starttls, quit or sni=NAME|none";
+		    "no-second-starttls, no-pipelined-starttls, quit, tls-alert, "
+		    "message-accepted or sni=NAME|none";
 	}
 	return "unknown expectation, expected delivered, deferred, bounced, query, "
-	    "no-query, query-order, log-mentions, log-matches or a host label";
+	    "no-query, query-order, log-mentions, log-matches, no-log-matches or a "
+	    "host label";
 }
 
 void
@@ -250,12 +255,14 @@ security_matches(const struct judge_ctx *x, const char *want)
 static bool
 query_seen(const struct judge_ctx *x, const char *name, const char *type, size_t *pos)
 {
-	char *abs = dl_case_name_abs(name, x->apex);
+	/* "*": any name the case's queries were attributed to. */
+	char *abs = strcmp(name, "*") == 0 ? NULL : dl_case_name_abs(name, x->apex);
 	bool found = false;
 
 	for (size_t i = 0; i < x->o->n_queries && !found; i++) {
 		const struct dl_query *q = &x->o->queries[i];
-		if (strcasecmp(q->name, abs) == 0 && strcasecmp(q->type, type) == 0) {
+		if ((abs == NULL || strcasecmp(q->name, abs) == 0) &&
+		    strcasecmp(q->type, type) == 0) {
 			found = true;
 			if (pos)
 				*pos = i;
@@ -270,7 +277,7 @@ host_fact(const struct judge_ctx *x, int host, const char *fact)
 {
 	size_t n = 0, mail = 0, tls = 0, starttls = 0;
 	bool clear_mail = false, ehlo_ok = true, second = false, pipelined = false,
-	    quit = false, sni_ok = true;
+	    quit = false, alert = false, accepted = false, sni_ok = true;
 	const char *want_sni = strncmp(fact, "sni=", 4) == 0 ? fact + 4 : NULL;
 	char *sni_abs = want_sni && strcmp(want_sni, "none") != 0 ?
 	    dl_case_name_abs(want_sni, x->apex) : NULL;
@@ -288,6 +295,10 @@ host_fact(const struct judge_ctx *x, int host, const char *fact)
 			second |= cn->second_starttls;
 			pipelined |= cn->pipelined_after_starttls;
 			quit |= cn->quit;
+			/* RFC 6698 4.1: aborting the handshake is how a client refuses
+			 * a server whose certificate matches no usable record. */
+			alert |= cn->end && strcmp(cn->end, "tls-alert") == 0;
+			accepted |= cn->data_accepted;
 			if (cn->tls && !cn->ehlo_after_tls)
 				ehlo_ok = false;
 			if (want_sni && cn->tls) {
@@ -313,6 +324,8 @@ host_fact(const struct judge_ctx *x, int host, const char *fact)
 	if (!strcmp(fact, "no-second-starttls")) return !second;
 	if (!strcmp(fact, "no-pipelined-starttls")) return !pipelined;
 	if (!strcmp(fact, "quit")) return quit;
+	if (!strcmp(fact, "tls-alert")) return alert;
+	if (!strcmp(fact, "message-accepted")) return accepted;
 	return false;
 }
 
@@ -366,14 +379,14 @@ alt_holds(const struct judge_ctx *x, const struct dl_words *a)
 	}
 	if (!strcmp(w0, "log-mentions"))
 		return log_mentions(x, a->v[1]);
-	if (!strcmp(w0, "log-matches")) {
+	if (!strcmp(w0, "log-matches") || !strcmp(w0, "no-log-matches")) {
 		regex_t re;
 		bool hit = false;
-		if (regcomp(&re, a->v[1], REG_EXTENDED | REG_ICASE | REG_NOSUB | REG_NEWLINE) == 0) {
-			hit = regexec(&re, x->o->client_log ? x->o->client_log : "", 0, NULL, 0) == 0;
-			regfree(&re);
-		}
-		return hit;
+		if (regcomp(&re, a->v[1], REG_EXTENDED | REG_ICASE | REG_NOSUB | REG_NEWLINE) != 0)
+			return false;
+		hit = regexec(&re, x->o->client_log ? x->o->client_log : "", 0, NULL, 0) == 0;
+		regfree(&re);
+		return w0[0] == 'n' ? !hit : hit;
 	}
 	return host_fact(x, dl_case_host_index(x->c, w0), a->v[1]);
 }
@@ -391,10 +404,12 @@ describe_got(const struct judge_ctx *x, const struct dl_words *a, struct dl_buf 
 		dl_buf_printf(b, "%zu client queries", x->o->n_queries);
 		return;
 	}
-	if (!strcmp(w0, "log-mentions") || !strcmp(w0, "log-matches")) {
+	if (!strcmp(w0, "log-mentions") || !strcmp(w0, "log-matches") ||
+	    !strcmp(w0, "no-log-matches")) {
 		size_t n = x->o->client_log ? strlen(x->o->client_log) : 0;
-		dl_buf_printf(b, "a client log of %zu bytes without %s (client.log)", n,
-		    w0[4] == 'm' && w0[5] == 'e' ? "that name" : "a match");
+		dl_buf_printf(b, "a client log of %zu bytes %s (client.log)", n,
+		    w0[0] == 'n' ? "with a matching line" :
+		    w0[4] == 'm' && w0[5] == 'e' ? "without that name" : "without a match");
 		return;
 	}
 	int h = dl_case_host_index(x->c, w0);

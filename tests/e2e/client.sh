@@ -117,6 +117,9 @@ check ipv4-first-falls-back delivered/dane --rcpt u@v6.test --family 4,6
 n=$(jq '.attempts[0].connections | length' "$W/ipv4-first-falls-back.json")
 [ "$n" = 2 ] && pass ipv4-first-tries-both || fail ipv4-first-tries-both "got $n connections, want 2"
 check literal-no-dane delivered/encrypted --rcpt "u@[$(A 2)]"
+check agility-per-usage delivered/dane --rcpt u@xagil.test
+check dane-ta-leaf-not-under-ta deferred --rcpt u@tarogue.test
+check sni-on-failover delivered/dane@mx.sni.test --rcpt u@xsni.test
 
 # Bad input: clear error and the right exit status.
 client --rcpt u@ok.test --trust-anchor "$W/nonexistent" >/dev/null 2>&1
@@ -158,6 +161,9 @@ no-ehlo-after-tls|bounced|--rcpt u@ok.test
 nxdomain-defer|deferred|--rcpt u@nonexistent.test
 mandatory-as-opportunistic|delivered/cleartext|--rcpt u@notls.test --policy dane-only
 unusable-as-none|delivered/cleartext|--rcpt u@unus.test
+ta-anywhere-in-chain|delivered/dane|--rcpt u@tarogue.test
+agility-across-usages|deferred|--rcpt u@xagil.test
+stale-sni|deferred|--rcpt u@xsni.test
 "
 printf '%s\n' "$violations" | while IFS='|' read -r v want args; do
 	[ -n "$v" ] || continue

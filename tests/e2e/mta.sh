@@ -90,4 +90,16 @@ for a in postfix-may postfix-nodnssec exim-notrustad; do
 		fails=$((fails + 1))
 	fi
 done
+# Exim with mandatory DANE as its documentation sets it up (hosts_require_dane
+# alone): exactly the deviations of exim-require-dane-only.expect, and the
+# cases that tell it from the exim adapter really differ.
+"$BIN/danelab" run --adapter exim-require-dane-only -t mandatory >"$T/erd.out" 2>&1
+rc=$?
+n=$(grep -cE '^XFAIL +(mand-insecure-mx|mand-insecure-host) ' "$T/erd.out")
+if [ $rc -eq 0 ] && [ "$n" -eq 2 ]; then
+	echo "PASS e2e/mta/exim-require-dane-only-as-documented"
+else
+	echo "FAIL e2e/mta/exim-require-dane-only-as-documented: exit $rc, $n of 2 expected XFAILs"
+	fails=$((fails + 1))
+fi
 [ $fails -eq 0 ]

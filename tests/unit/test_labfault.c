@@ -98,7 +98,10 @@ test_validation_failure_is_not(void)
 	    "<mx1.c1.test. A IN>: signature crypto failed from 127.0.53.1\n"
 	    TS "error: SERVFAIL <x.other.test. A IN>: all servers for this domain "
 	    "failed, at zone other.test. upstream server timeout\n"
-	    /* Nor is a CNAME chain too long: cases build those on purpose. */
+	    /* Nor is a lame delegation, nor a CNAME chain too long: cases
+	     * build those on purpose. */
+	    TS "error: SERVFAIL <mx1.c1.test. AAAA IN>: all servers for this domain "
+	    "failed, at zone c1.test. from 127.0.53.1 got REFUSED\n"
 	    TS "error: SERVFAIL <relay.c1.test. A IN>: request has exceeded the maximum "
 	    "number restarts (eg. indirections) stop at c12.c1.test.\n";
 	size_t nq;

@@ -408,6 +408,65 @@ test_judge_observers_disagree(void)
 	CU_ASSERT_EQUAL(verdict_of("expect deferred\n", &o, NULL), DL_V_ERROR);
 }
 
+/* The words of issue 13: tls-alert, message-accepted, no-log-matches, no-query *. */
+static void
+test_judge_vocabulary_13(void)
+{
+	struct dl_observed o = { 0 };
+	char *why;
+
+	/* A client that aborts the handshake ends with a TLS alert, not QUIT. */
+	conn_add(&o, 0, true, false, false);
+	free(o.conns[0].end);
+	o.conns[0].end = dl_xstrdup("tls-alert");
+	adapter_says(&o, DL_DISP_DEFERRED, DL_SEC_UNKNOWN, -1);
+	CU_ASSERT_EQUAL(verdict_of("expect deferred\nexpect mx1 quit | mx1 tls-alert\n", &o, NULL),
+	    DL_V_PASS);
+	conn_add(&o, 0, true, false, false);
+	free(o.conns[0].end);
+	o.conns[0].end = dl_xstrdup("client-close");
+	adapter_says(&o, DL_DISP_DEFERRED, DL_SEC_UNKNOWN, -1);
+	CU_ASSERT_EQUAL(verdict_of("expect deferred\nexpect mx1 quit | mx1 tls-alert\n", &o, &why),
+	    DL_V_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "end=client-close") || strstr(why, "connection"));
+	free(why);
+
+	/* MAIL FROM reached mx1 but no message came through: "used" the
+	 * injected reply. */
+	conn_add(&o, 0, true, true, false);
+	adapter_says(&o, DL_DISP_DEFERRED, DL_SEC_UNKNOWN, -1);
+	CU_ASSERT_EQUAL(verdict_of("expect deferred\nexpect mx1 not-via | mx1 message-accepted\n",
+	    &o, NULL), DL_V_FAIL);
+	conn_add(&o, 0, true, false, false);
+	adapter_says(&o, DL_DISP_DEFERRED, DL_SEC_UNKNOWN, -1);
+	CU_ASSERT_EQUAL(verdict_of("expect deferred\nexpect mx1 not-via | mx1 message-accepted\n",
+	    &o, NULL), DL_V_PASS);
+
+	/* no-log-matches: a claim the log must not make. */
+	conn_add(&o, 0, true, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_ENCRYPTED, 0);
+	o.client_log = dl_xstrdup("Verified TLS connection established to mx1.t1.test\n");
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 tls\nexpect no-log-matches "
+	    "verified.*to[[:space:]]+t1\\.test\n", &o, NULL), DL_V_PASS);
+	conn_add(&o, 0, true, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_ENCRYPTED, 0);
+	o.client_log = dl_xstrdup("DANE verified to t1.test\n");
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 tls\nexpect no-log-matches "
+	    "verified.*to[[:space:]]+t1\\.test\n", &o, &why), DL_V_FAIL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, "with a matching line"));
+	free(why);
+
+	/* no-query *: any TLSA query fails it. */
+	conn_add(&o, 0, true, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_DANE, 0);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 dane\nexpect no-query * TLSA\n", &o, NULL),
+	    DL_V_FAIL);
+	conn_add(&o, 0, true, true, true);
+	adapter_says(&o, DL_DISP_DELIVERED, DL_SEC_ENCRYPTED, 0);
+	CU_ASSERT_EQUAL(verdict_of("expect delivered mx1 tls\nexpect no-query * TLSA\n", &o, NULL),
+	    DL_V_PASS);
+}
+
 /*
  * The security level must agree too.  The recorded failure: one smtp
  * process used TLS with mx1 (which deferred MAIL), then delivered to mx2 in
@@ -568,6 +627,7 @@ static const struct cu_test tests[] = {
 	{ "world_placement", test_world_placement },
 	{ "judge_verdicts", test_judge_verdicts },
 	{ "judge_observers_disagree", test_judge_observers_disagree },
+	{ "judge_vocabulary_13", test_judge_vocabulary_13 },
 	{ "judge_observers_disagree_on_security", test_judge_observers_disagree_on_security },
 	{ "reports", test_reports },
 	{ "selection", test_selection },

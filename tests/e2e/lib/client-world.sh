@@ -41,6 +41,18 @@ selfsigned other other.invalid
 issued tagood mx.ta.test
 issued tawrong wrong.invalid
 issued wild 'm*.wild.test'
+issued xagil mx.xagil.test
+# A rogue CA of its own and a leaf it issued, sent with a copy of ca.pem
+# (ta-anywhere-in-chain: the TA is in the chain, the leaf is not under it).
+ec rogue
+openssl req -x509 -new -key rogue.key -out rogue.pem -days 60 -subj "/CN=rogue CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign" 2>/dev/null
+ec forged
+openssl req -new -key forged.key -out forged.csr -subj "/CN=mx.tarogue.test" 2>/dev/null
+printf 'subjectAltName=DNS:mx.tarogue.test\nbasicConstraints=CA:FALSE\n' >forged.ext
+openssl x509 -req -in forged.csr -CA rogue.pem -CAkey rogue.key -CAcreateserial \
+    -days 30 -extfile forged.ext -out forged.pem 2>/dev/null
+cat forged.pem rogue.pem ca.pem >forged.chain
 for c in leaf1 other; do cp $c.pem $c.chain; done
 spki() { openssl x509 -in "$1.pem" -pubkey -noout | openssl pkey -pubin -outform DER 2>/dev/null | openssl dgst -"$2" -r | cut -d' ' -f1; }
 certh() { openssl x509 -in "$1.pem" -outform DER | openssl dgst -"$2" -r | cut -d' ' -f1; }
@@ -182,6 +194,23 @@ mx AAAA fdda:9e1a:b000:1:0::1a
 mx A $(A 26)
 _25._tcp.mx TLSA 3 1 1 $L1
 Z
+zone xagil secure <<Z
+@ MX 10 mx
+mx A $(A 27)
+_25._tcp.mx TLSA 2 0 1 $CA
+_25._tcp.mx TLSA 3 1 2 $OT512
+Z
+zone tarogue secure <<Z
+@ MX 10 mx
+mx A $(A 28)
+_25._tcp.mx TLSA 2 0 1 $CA
+Z
+zone xsni secure <<Z
+@ MX 10 mx1
+@ MX 20 mx.sni.test.
+mx1 A $(A 2)
+_25._tcp.mx1 TLSA 3 1 1 $OT
+Z
 zone unus secure <<Z
 @ MX 10 mx
 mx A $(A 25)
@@ -305,6 +334,8 @@ cat >servers.tab <<C
 23 2525 $S leaf1.chain leaf1.key
 24 25 $S leaf1.chain leaf1.key
 25 25 notls leaf1.chain leaf1.key
+27 25 $S xagil.chain xagil.key
+28 25 $S forged.chain forged.key
 C
 # IPv6: the v6.test host listens on its AAAA address only (127.16.0.26
 # refuses connections).
