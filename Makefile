@@ -49,7 +49,7 @@ endif
 
 $(BIN)/dl-capture: LDLIBS += $(PCAP_LIBS)
 
-.PHONY: all deps check unit e2e run bench soak asan asan-check fuzz fuzz-bins mta clean
+.PHONY: all deps check unit e2e run bench soak asan asan-check fuzz fuzz-bins mta clean fresh-check
 all: $(BINS) $(UNIT_BINS)
 
 deps:
@@ -97,6 +97,12 @@ run:
 	@scripts/deps.sh run
 	@$(MAKE) --no-print-directory all
 	bin/danelab run
+
+# README's commands on a minimal Debian 12 root (debootstrap, cached in
+# build/fresh), as root and as an ordinary user; as root (docs/setup.md).
+fresh-check:
+	@scripts/deps.sh fresh
+	@scripts/fresh-check.sh
 
 # Postfix and Exim unpacked into build/mta (never the system MTA); as root.
 mta:

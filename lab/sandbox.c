@@ -173,6 +173,41 @@ wait_and_forward(pid_t child, int reap_all, const sigset_t *set)
 	}
 }
 
+/*
+ * Write `text` to scratch/danelab-NAME and bind it over /etc/NAME, so the
+ * lab never reads the host's copy.  out gets the file's path, or "" when
+ * the host has no /etc/NAME (or a dangling link): nothing to cover, and
+ * creating one would touch the host's /etc.
+ */
+static int
+cover_etc(const char *scratch, const char *name, const char *text, char *out,
+    size_t outlen, struct dl_err *err)
+{
+	char etc[64];
+	struct stat st;
+	size_t len = strlen(text);
+	int fd;
+
+	snprintf(out, outlen, "%s/danelab-%s", scratch, name);
+	snprintf(etc, sizeof(etc), "/etc/%s", name);
+	fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, len) != (ssize_t)len) {
+		dl_errf(err, "sandbox: write %s: %s", out, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	if (stat(etc, &st) < 0) {
+		out[0] = '\0';
+		return 0;
+	}
+	if (mount(out, etc, NULL, MS_BIND, NULL) < 0)
+		return dl_errf(err, "sandbox: bind %s over %s: %s", out, etc,
+		    strerror(errno));
+	return 0;
+}
+
 /* Mounts made by the worker, a member of the new pid namespace. */
 static int
 setup_mounts(const char *scratch, const struct dl_sandbox_opts *opts,
@@ -180,8 +215,9 @@ setup_mounts(const char *scratch, const struct dl_sandbox_opts *opts,
 {
 	const char *rc = opts->resolv_conf ? opts->resolv_conf :
 	    "# danelab lab resolver\nnameserver 127.0.0.1\noptions trust-ad\n";
-	struct stat st;
-	int fd;
+	/* Only loopback names: every lab name comes from the lab's DNS. */
+	const char *hosts = "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n";
+	char hosts_file[PATH_MAX];
 
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC,
 	    NULL) < 0)
@@ -191,27 +227,10 @@ setup_mounts(const char *scratch, const struct dl_sandbox_opts *opts,
 		return dl_errf(err, "sandbox: mount tmpfs on %s: %s", scratch,
 		    strerror(errno));
 	snprintf(info->scratch, sizeof(info->scratch), "%s", scratch);
-	snprintf(info->resolv_conf, sizeof(info->resolv_conf),
-	    "%s/danelab-resolv.conf", scratch);
-	fd = open(info->resolv_conf, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, rc, strlen(rc)) != (ssize_t)strlen(rc)) {
-		dl_errf(err, "sandbox: write %s: %s", info->resolv_conf,
-		    strerror(errno));
-		if (fd >= 0)
-			close(fd);
+	if (cover_etc(scratch, "resolv.conf", rc, info->resolv_conf,
+	    sizeof(info->resolv_conf), err) < 0)
 		return -1;
-	}
-	close(fd);
-	/* No /etc/resolv.conf (or a dangling link): nothing to cover, and
-	   creating one would touch the host's /etc. */
-	if (stat("/etc/resolv.conf", &st) < 0) {
-		info->resolv_conf[0] = '\0';
-		return 0;
-	}
-	if (mount(info->resolv_conf, "/etc/resolv.conf", NULL, MS_BIND, NULL) < 0)
-		return dl_errf(err, "sandbox: bind %s over /etc/resolv.conf: %s",
-		    info->resolv_conf, strerror(errno));
-	return 0;
+	return cover_etc(scratch, "hosts", hosts, hosts_file, sizeof(hosts_file), err);
 }
 
 /* Network setup inside: lo up, IPv6 enabled on it. */

@@ -4,8 +4,8 @@
  * dl_sandbox_enter() moves the calling process into a fresh user namespace
  * (the caller's uid/gid mapped to root), network namespace (only `lo`, up,
  * with IPv6 enabled) and mount namespace (mounts private, a fresh /proc, a
- * tmpfs as scratch space, a lab resolv.conf bind-mounted over
- * /etc/resolv.conf), then into a new pid namespace.  Three processes result:
+ * tmpfs as scratch space, a lab resolv.conf and hosts file bind-mounted
+ * over /etc/resolv.conf and /etc/hosts), then into a new pid namespace.  Three processes result:
  *
  *   waiter   the original process: forwards SIGINT/SIGTERM/SIGHUP inward,
  *            then exits with the worker's status (it never returns);

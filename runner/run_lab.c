@@ -27,6 +27,7 @@
 #include "lab/sandbox.h"
 #include "runner/adapter.h"
 #include "util/buf.h"
+#include "util/exe.h"
 #include "util/log.h"
 
 static void
@@ -53,6 +54,8 @@ spawn(struct run_lab *lab, const char *name, char *const argv[], struct dl_err *
 	struct daemon *d = &lab->d[lab->n_d];
 	d->name = name;
 	d->log = dl_xasprintf("%s/%s.log", lab->dir, name);
+	char exe[4096];
+	dl_exe_path(argv[0], exe, sizeof(exe));
 	d->pid = fork();
 	if (d->pid < 0)
 		return dl_errf(err, "fork: %s", strerror(errno));
@@ -65,7 +68,7 @@ spawn(struct run_lab *lab, const char *name, char *const argv[], struct dl_err *
 		}
 		if (in >= 0)
 			dup2(in, 0);
-		execvp(argv[0], argv);
+		execv(exe, argv);
 		/* ldns defines a dprintf macro of its own: write the line by hand. */
 		char msg[512];
 		int n = snprintf(msg, sizeof(msg), "cannot run %s: %s\n", argv[0],

@@ -20,6 +20,7 @@
 
 #include "runner/adapter.h"
 #include "util/buf.h"
+#include "util/exe.h"
 
 static struct daemon *
 daemon_named(struct run_lab *lab, const char *name)
@@ -81,6 +82,8 @@ install_file(const char *from, const char *to, struct dl_err *err)
 static int
 run_tool(char *const argv[], struct dl_err *err)
 {
+	char exe[4096];
+	dl_exe_path(argv[0], exe, sizeof(exe));
 	pid_t pid = fork();
 	bool timed_out = false;
 
@@ -92,7 +95,7 @@ run_tool(char *const argv[], struct dl_err *err)
 			dup2(null, 0);
 			dup2(null, 1);
 		}
-		execvp(argv[0], argv);
+		execv(exe, argv);
 		_exit(127);
 	}
 	int st = dl_wait_child(pid, dl_now_ms() + 5000, &timed_out);

@@ -1,7 +1,7 @@
 #!/bin/sh
 # deps.sh -- make sure the Debian packages danelab needs are installed.
 #
-#   scripts/deps.sh build|test|run|mta
+#   scripts/deps.sh build|test|run|mta|fresh
 #
 # As root, missing packages are installed with apt-get; otherwise the exact
 # apt-get line is printed and the script fails.  Nothing is installed that
@@ -10,13 +10,18 @@ set -eu
 
 what=${1:-build}
 build_pkgs="gcc make pkg-config libc6-dev libssl-dev libldns-dev libunbound-dev libidn2-dev libcunit1-dev libpcap-dev"
-lab_pkgs="nsd unbound openssl iproute2"
+# netbase: /etc/services and /etc/protocols, absent on a minimal system.
+lab_pkgs="nsd unbound openssl iproute2 netbase"
+# What the tests call besides the lab: pgrep (procps), ldns-keygen,
+# ldns-signzone and drill (ldnsutils), jq.
+test_pkgs="clang python3 time patchelf chromium tshark procps ldnsutils jq"
 case $what in
 build) pkgs="$build_pkgs" ;;
 run)   pkgs="$build_pkgs $lab_pkgs" ;;
-test)  pkgs="$build_pkgs $lab_pkgs clang python3 time patchelf chromium tshark" ;;
+test)  pkgs="$build_pkgs $lab_pkgs $test_pkgs" ;;
 mta)   pkgs="$build_pkgs $lab_pkgs patchelf python3" ;;
-*) echo "usage: $0 build|test|run|mta" >&2; exit 2 ;;
+fresh) pkgs="debootstrap git" ;;
+*) echo "usage: $0 build|test|run|mta|fresh" >&2; exit 2 ;;
 esac
 
 missing=""
@@ -39,7 +44,8 @@ fi
 echo "danelab: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive
 # The lists may be stale or absent on a fresh machine; one update is cheap.
-apt-get update -qq >&2 || true
+# DPkg::Lock::Timeout: wait for another apt instead of failing.
+apt-get -o DPkg::Lock::Timeout=600 update -qq >&2 || true
 # policy-rc.d keeps the packages' own service scripts from starting a system
 # NSD or Unbound: the lab starts its own copies inside its namespace.
 prc=/usr/sbin/policy-rc.d
@@ -48,6 +54,6 @@ if [ ! -e $prc ]; then
 	printf '#!/bin/sh\nexit 101\n' > $prc && chmod 755 $prc && made_prc=yes
 fi
 rc=0
-apt-get install -y -qq --no-install-recommends $missing >&2 || rc=$?
+apt-get -o DPkg::Lock::Timeout=600 install -y -qq --no-install-recommends $missing >&2 || rc=$?
 [ $made_prc = yes ] && rm -f $prc
 exit $rc

@@ -10,16 +10,60 @@
 # survive postdrop's cleaned environment), and lab-only service accounts
 # are created.  Nothing of the host's mail configuration is touched.
 # Idempotent: a provisioned prefix is left alone.  Needs root (accounts).
+#
+# Exim re-executes itself after dropping to Debian-exim, and both MTAs'
+# daemons run as their own accounts: every directory above the prefix must
+# be searchable by them.  A checkout under /root (mode 0700) is not, so
+# there DIR/<mta> becomes a link to /var/lib/danelab/mta-HASH/<mta> and the
+# adapters run the MTA by its real path.
 set -eu
+PATH=$PATH:/usr/sbin:/sbin
+# The accounts must read what is unpacked, whatever root's umask.
+umask 022
 mta=${1:?usage: $0 postfix|exim [DIR]}
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${2:-$top/build/mta}
-root=$dir/$mta/root
-stamp=$dir/$mta/.provisioned
 
 die() { echo "mta-provision: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "run as root (it creates lab-only service accounts)"
+case $mta in postfix|exim) ;; *) die "unknown MTA '$mta', expected postfix or exim" ;; esac
+
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd -P)
+if ! setpriv --reuid=65534 --regid=65534 --clear-groups test -x "$dir/."; then
+	alt=/var/lib/danelab/mta-$(printf '%s' "$dir" | sha256sum | cut -c1-12)
+	mkdir -p "$alt/$mta"
+	chmod 755 /var/lib/danelab "$alt"
+	if [ "$(readlink "$dir/$mta" 2>/dev/null)" != "$alt/$mta" ]; then
+		rm -rf "$dir/$mta"
+		ln -s "$alt/$mta" "$dir/$mta"
+		echo "mta-provision: $dir is not searchable by the MTAs' accounts; $mta goes to $alt/$mta" >&2
+	fi
+fi
+root=$dir/$mta/root
+stamp=$dir/$mta/.provisioned
 [ -f "$stamp" ] && exit 0
+
+# apt-get with the dpkg lock waited for (another apt may be running), its
+# own error shown on failure; retried while the lists lock is held.
+apt_get() {
+	out=$(mktemp /tmp/mta-provision-apt.XXXXXX)
+	tries=0
+	while :; do
+		if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@" >"$out" 2>&1; then
+			rm -f "$out"
+			return 0
+		fi
+		grep -qE 'Could not get lock|Unable to lock|Unable to acquire' "$out" &&
+			[ $tries -lt 120 ] || break
+		[ $tries -eq 0 ] && echo "mta-provision: waiting for another apt to finish" >&2
+		tries=$((tries + 1))
+		sleep 5
+	done
+	sed 's/^/  apt-get: /' "$out" | tail -n 8 >&2
+	rm -f "$out"
+	return 1
+}
 
 case $mta in
 postfix)
@@ -30,24 +74,26 @@ exim)
 	pkgs="exim4-base exim4-daemon-light"
 	libs="libdb5.3 libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0"
 	;;
-*) die "unknown MTA '$mta', expected postfix or exim" ;;
 esac
 for l in $libs; do
 	dpkg-query -W -f='${Status}' "$l" 2>/dev/null | grep -q ' installed$' ||
 		missing="${missing:-} $l"
 done
 if [ -n "${missing:-}" ]; then
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $missing >/dev/null 2>&1 ||
-		die "cannot install the libraries$missing"
+	apt_get install -y -qq --no-install-recommends $missing || {
+		apt_get update -qq || true
+		apt_get install -y -qq --no-install-recommends $missing ||
+			die "cannot install the libraries$missing (apt-get's own words above)"
+	}
 fi
 command -v patchelf >/dev/null || die "patchelf is missing (scripts/deps.sh mta)"
 
 mkdir -p "$dir/$mta/debs" "$root"
 cd "$dir/$mta/debs"
 # apt-get download writes into the current directory; _apt cannot, root can.
-apt-get download $pkgs >/dev/null 2>&1 || {
-	apt-get update -qq >/dev/null 2>&1 || true
-	apt-get download $pkgs >/dev/null 2>&1 || die "cannot download $pkgs from the package registry"
+apt_get download $pkgs 2>/dev/null || {
+	apt_get update -qq || true
+	apt_get download $pkgs || die "cannot download $pkgs (apt-get's own words above)"
 }
 for d in *.deb; do dpkg-deb -x "$d" "$root"; done
 

@@ -86,17 +86,34 @@ check coverage-line grep -q 'RFC 7672 client MUST/MUST NOT covered by required c
 
 # SIGKILL of the runner in the middle of a run leaves nothing behind: no
 # process, not the lab's network namespace, no scratch files.
+# Every check below needs the values waited for here: an empty one (pgrep
+# missing, the lab never up) fails them instead of passing vacuously.
+command -v pgrep >/dev/null 2>&1 ||
+	echo "SKIP e2e/danelab-cli/sigkill: missing tool: pgrep (procps; scripts/deps.sh test)"
 "$BIN/danelab" run --jobs 1 >/dev/null 2>&1 &
 pid=$!
+# Wait until the runner is in namespaces of its own and its own Unbound runs
+# there (other labs' Unbounds on the same machine do not count).
+selfnet=$(readlink /proc/self/ns/net)
+selfpid=$(readlink /proc/self/ns/pid)
+lab_unbound() {
+	for u in $(pgrep -x unbound 2>/dev/null); do
+		[ "$(readlink "/proc/$u/ns/pid" 2>/dev/null)" = "$1" ] && return 0
+	done
+	return 1
+}
 i=0
-while [ $i -lt 200 ] && ! pgrep -P "$pid" >/dev/null 2>&1; do sleep 0.02; i=$((i + 1)); done
-i=0
-while [ $i -lt 200 ] && ! pgrep -x unbound >/dev/null 2>&1; do sleep 0.02; i=$((i + 1)); done
-labns=$(readlink "/proc/$pid/ns/net")
-labpid=$(readlink "/proc/$pid/ns/pid_for_children")
-# Sanity: the lab really is running in those namespaces before the kill.
-WHY="no lab process found in $labpid"
-check sigkill-lab-was-up sh -c "ls -l /proc/[0-9]*/ns/pid 2>/dev/null | grep -qF '$labpid'"
+while [ $i -lt 1000 ]; do
+	labns=$(readlink "/proc/$pid/ns/net" 2>/dev/null)
+	labpid=$(readlink "/proc/$pid/ns/pid_for_children" 2>/dev/null)
+	[ -n "$labns" ] && [ "$labns" != "$selfnet" ] && [ -n "$labpid" ] &&
+		[ "$labpid" != "$selfpid" ] && lab_unbound "$labpid" && break
+	sleep 0.02; i=$((i + 1))
+done
+# Sanity: the lab really is running in a pid namespace of its own before the kill.
+WHY="no lab process found in '$labpid' (the runner's pid namespace; ours is $selfpid)"
+check sigkill-lab-was-up sh -c "[ -n '$labpid' ] && [ '$labpid' != '$selfpid' ] &&
+	ls -l /proc/[0-9]*/ns/pid 2>/dev/null | grep -qF '$labpid'"
 scratch=$(ls -d /var/tmp/danelab /tmp/danelab 2>/dev/null | head -1)
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
@@ -105,10 +122,10 @@ i=0
 while [ $i -lt 100 ] && ls -l /proc/[0-9]*/ns/pid 2>/dev/null | grep -qF "$labpid"; do
 	sleep 0.02; i=$((i + 1))
 done
-WHY="processes left in the lab's pid namespace $labpid"
-check sigkill-no-process sh -c "! ls -l /proc/[0-9]*/ns/pid 2>/dev/null | grep -qF '$labpid'"
+WHY="processes left in the lab's pid namespace '$labpid'"
+check sigkill-no-process sh -c "[ -n '$labpid' ] && ! ls -l /proc/[0-9]*/ns/pid 2>/dev/null | grep -qF '$labpid'"
 WHY="a process still holds the lab's network namespace $labns"
-check sigkill-no-namespace sh -c "[ -n '$labns' ] && ! ls -l /proc/[0-9]*/ns/net 2>/dev/null | grep -qF '$labns'"
+check sigkill-no-namespace sh -c "[ -n '$labns' ] && [ '$labns' != '$selfnet' ] && ! ls -l /proc/[0-9]*/ns/net 2>/dev/null | grep -qF '$labns'"
 WHY="the scratch directory $scratch is visible outside the sandbox"
 check sigkill-no-files sh -c '! ls -d /tmp/danelab /var/tmp/danelab >/dev/null 2>&1'
 

@@ -17,7 +17,7 @@ if ! unshare --user --map-root-user --net true 2>/dev/null; then
 	echo "SKIP e2e/smtpd/all: cannot create a user+network namespace"
 	exit 0
 fi
-command -v python3 >/dev/null || { echo "SKIP e2e/smtpd/all: no python3"; exit 0; }
+command -v python3 >/dev/null || { echo "SKIP e2e/smtpd/all: missing tool: python3"; exit 0; }
 
 T=$(mktemp -d /tmp/danelab-e2e-smtpd.XXXXXX)
 trap 'rm -rf "$T"' EXIT INT TERM
