@@ -49,7 +49,7 @@ endif
 
 $(BIN)/dl-capture: LDLIBS += $(PCAP_LIBS)
 
-.PHONY: all deps check unit e2e run bench soak asan asan-check fuzz fuzz-bins mta clean fresh-check
+.PHONY: all deps check unit e2e run bench soak asan asan-check fuzz fuzz-bins mta clean fresh-check check-fast
 all: $(BINS) $(UNIT_BINS)
 
 deps:
@@ -91,6 +91,11 @@ unit: all
 
 e2e: all
 	@tests/run --e2e
+
+# The inner loop: unit, lab and CLI end-to-end tests, the suite; no MTAs,
+# no browser, no long fuzzing.  `make check` stays the README's command.
+check-fast: all
+	@tests/run --fast
 
 # The README's main job: the whole suite against the reference client.
 run:
