@@ -85,14 +85,8 @@ dl_requirement_section(const char *id)
 	    (int)(dash2 - dash1 - 1), dash1 + 1);
 }
 
-/* A small table keyed by string with per-verdict counts, for the summary. */
-struct group_row {
-	char *key;
-	int counts[DL_V_COUNT];
-};
-
-static struct group_row *
-group_get(struct group_row **rows, size_t *n, const char *key)
+struct dl_verdict_row *
+dl_verdict_row_get(struct dl_verdict_row **rows, size_t *n, const char *key)
 {
 	for (size_t i = 0; i < *n; i++)
 		if (strcmp((*rows)[i].key, key) == 0)
@@ -106,11 +100,11 @@ group_get(struct group_row **rows, size_t *n, const char *key)
 static int
 group_cmp(const void *a, const void *b)
 {
-	return strcmp(((const struct group_row *)a)->key, ((const struct group_row *)b)->key);
+	return strcmp(((const struct dl_verdict_row *)a)->key, ((const struct dl_verdict_row *)b)->key);
 }
 
 static void
-group_print(FILE *out, const char *title, struct group_row *rows, size_t n)
+group_print(FILE *out, const char *title, struct dl_verdict_row *rows, size_t n)
 {
 	qsort(rows, n, sizeof(*rows), group_cmp);
 	fprintf(out, "%s\n", title);
@@ -129,7 +123,7 @@ group_print(FILE *out, const char *title, struct group_row *rows, size_t n)
 void
 dl_report_summary(FILE *out, const struct dl_case_result *r, size_t n)
 {
-	struct group_row *sec = NULL, *lvl = NULL;
+	struct dl_verdict_row *sec = NULL, *lvl = NULL;
 	size_t nsec = 0, nlvl = 0;
 	struct dl_tally t;
 
@@ -141,12 +135,12 @@ dl_report_summary(FILE *out, const struct dl_case_result *r, size_t n)
 			char *s = dl_requirement_section(c->require.v[k]);
 			if (!dl_words_has(&seen, s)) {
 				dl_words_push(&seen, s);
-				group_get(&sec, &nsec, s)->counts[r[i].verdict]++;
+				dl_verdict_row_get(&sec, &nsec, s)->counts[r[i].verdict]++;
 			}
 			free(s);
 		}
 		dl_words_free(&seen);
-		group_get(&lvl, &nlvl, dl_level_name(c->level))->counts[r[i].verdict]++;
+		dl_verdict_row_get(&lvl, &nlvl, dl_level_name(c->level))->counts[r[i].verdict]++;
 	}
 	fputc('\n', out);
 	group_print(out, "By requirement section:", sec, nsec);

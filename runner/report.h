@@ -28,6 +28,16 @@ struct dl_tally {
 
 void dl_tally_results(const struct dl_case_result *r, size_t n, struct dl_tally *t);
 
+/* A summary table's row: a key (a level, an RFC section) and its counts per
+ * verdict.  The row for key, added (zeroed, key copied) if new; the table
+ * owns the keys. */
+struct dl_verdict_row {
+	char *key;
+	int counts[DL_V_COUNT];
+};
+struct dl_verdict_row *dl_verdict_row_get(struct dl_verdict_row **rows, size_t *n,
+    const char *key);
+
 /* One line per case, "VERDICT  id  (N ms)" plus indented reasons if not PASS. */
 void dl_report_case_line(FILE *out, const struct dl_case_result *r, bool verbose);
 /* Summary by RFC section and by level, then "N passed, N failed[, N skipped]". */

@@ -152,28 +152,10 @@ str_cmp(const void *a, const void *b)
 	return strverscmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* A row of a summary table: a key and its counts per verdict. */
-struct row {
-	char *key;
-	int counts[DL_V_COUNT];
-};
-
-static struct row *
-row_get(struct row **rows, size_t *n, const char *key)
-{
-	for (size_t i = 0; i < *n; i++)
-		if (strcmp((*rows)[i].key, key) == 0)
-			return &(*rows)[i];
-	*rows = dl_xrealloc(*rows, (*n + 1) * sizeof(**rows));
-	memset(&(*rows)[*n], 0, sizeof(**rows));
-	(*rows)[*n].key = dl_xstrdup(key);
-	return &(*rows)[(*n)++];
-}
-
 static int
 row_cmp(const void *a, const void *b)
 {
-	return strverscmp(((const struct row *)a)->key, ((const struct row *)b)->key);
+	return strverscmp(((const struct dl_verdict_row *)a)->key, ((const struct dl_verdict_row *)b)->key);
 }
 
 /* The distinct sections of a case ("RFC 7672 §2.2"), in its order. */
@@ -189,7 +171,7 @@ case_sections(const struct dl_case *c, struct dl_words *out)
 }
 
 static void
-summary_table(struct dl_buf *b, const char *id, const char *what, struct row *rows,
+summary_table(struct dl_buf *b, const char *id, const char *what, struct dl_verdict_row *rows,
     size_t n, const int *used)
 {
 	qsort(rows, n, sizeof(*rows), row_cmp);
@@ -224,7 +206,7 @@ summary_table(struct dl_buf *b, const char *id, const char *what, struct row *ro
 static void
 summaries(struct dl_buf *b, const struct dl_case_result *r, size_t n)
 {
-	struct row *sec = NULL, *lvl = NULL;
+	struct dl_verdict_row *sec = NULL, *lvl = NULL;
 	size_t nsec = 0, nlvl = 0;
 	struct dl_tally t;
 	int used[DL_V_COUNT] = { 0 };
@@ -254,9 +236,9 @@ summaries(struct dl_buf *b, const struct dl_case_result *r, size_t n)
 		struct dl_words s = { 0 };
 		case_sections(r[i].c, &s);
 		for (size_t k = 0; k < s.n; k++)
-			row_get(&sec, &nsec, s.v[k])->counts[r[i].verdict]++;
+			dl_verdict_row_get(&sec, &nsec, s.v[k])->counts[r[i].verdict]++;
 		dl_words_free(&s);
-		row_get(&lvl, &nlvl, dl_level_name(r[i].c->level))->counts[r[i].verdict]++;
+		dl_verdict_row_get(&lvl, &nlvl, dl_level_name(r[i].c->level))->counts[r[i].verdict]++;
 	}
 	dl_buf_adds(b, "<h3>By level</h3>\n");
 	summary_table(b, "by-level", "level", lvl, nlvl, used);
