@@ -46,7 +46,8 @@ check run-folder both '[ $rc -eq 0 ]' \
 WHY="exit $rc: $(tail -1 "$T/run2.out")"
 check run-cases-dir-glob both '[ $rc -eq 0 ]' \
 	'tail -1 "$T/run2.out" | grep -qx '\''1 passed, 0 failed'\'''
-"$BIN/danelab" explain "$T/mine/tlsa-usable-match.case" >"$T/explain.out" 2>&1; rc=$?
+# explain keeps its evidence under $TMPDIR: this test's own scratch, not /tmp.
+TMPDIR=$T "$BIN/danelab" explain "$T/mine/tlsa-usable-match.case" >"$T/explain.out" 2>&1; rc=$?
 WHY="exit $rc"; check explain-file both '[ $rc -eq 0 ]' 'grep -q tlsa-usable-match "$T/explain.out"'
 "$BIN/danelab" coverage "$T/mine" >"$T/cov.out" 2>&1; rc=$?
 WHY="exit $rc: $(grep 'requirements covered' "$T/cov.out")"
