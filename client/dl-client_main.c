@@ -1,9 +1,9 @@
 /*
  * dl-client_main.c -- bin/dl-client, the reference RFC 7672 SMTP client.
  *
- * Sends one message to the recipients of one domain (or through a relay)
- * with opportunistic DANE TLS, and prints one JSON result on stdout
- * (schema: client/README.md).  Exit: 0 delivered, 75 deferred,
+ * Sends one message to its recipients (one delivery per recipient domain,
+ * or all through a relay) with opportunistic DANE TLS, and prints one JSON
+ * result on stdout (schema: client/README.md).  Exit: 0 delivered, 75 deferred,
  * 69 bounced, 64 usage error, 78 configuration error.
  */
 #include <arpa/inet.h>
@@ -20,6 +20,7 @@
 
 #include "client/deliver.h"
 #include "client/dns.h"
+#include "client/multi.h"
 #include "client/tls.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -360,7 +361,8 @@ rcpt_alabels(const char *rcpt, char *out, size_t outlen)
 	return n > 0 && (size_t)n < outlen ? 0 : -1;
 }
 
-/* All recipients must share one domain; fills o->domain / o->literal. */
+/* Every recipient checked; o->domain / o->literal are the first one's
+ * (several domains: multi.c delivers to each on its own). */
 static int
 check_rcpts(struct opts *o)
 {
@@ -384,10 +386,6 @@ check_rcpts(struct opts *o)
 		if (i == 0) {
 			memcpy(o->domain, dom, sizeof(dom));
 			memcpy(o->literal, lit, sizeof(lit));
-		} else if (strcasecmp(dom, o->domain) != 0) {
-			fprintf(stderr, "dl-client: recipients of one domain "
-			    "only (%s vs %s)\n", dom, o->domain);
-			return EX_USAGE_;
 		}
 	}
 	if (strpbrk(o->from, " <>\r\n\t") != NULL) {
@@ -425,13 +423,18 @@ run(struct opts *o, struct dl_client_cfg *cfg)
 		fprintf(stderr, "dl-client: TLS setup: %s\n", err.msg);
 		goto out;
 	}
-	if (!cfg->literal) {
+	if (!cfg->literal || o->nrcpts > 1) {
 		dns = dl_dns_new(o->resolver, o->ta, o->timeout * 1000, &err);
 		if (dns == NULL) {
 			fprintf(stderr, "dl-client: %s\n", err.msg);
 			goto out;
 		}
 		dl_dns_set_violations(dns, &cfg->v);
+	}
+	if (o->nrcpts > 1) {
+		rc = exit_code(dl_deliver_multi(cfg, dns, o->rcpts, o->nrcpts, &out));
+		printf("%s\n", out.data);
+		goto out;
 	}
 	dl_deliver(cfg, dns, &r);
 	dl_result_json(&r, &out);
@@ -483,8 +486,14 @@ batch_one(const struct opts *base_o, const struct dl_client_cfg *base,
 	struct dl_buf idj = DL_BUF_INIT;
 
 	dl_json_quote(&idj, id, strlen(id));
-	o.nrcpts = 1;
-	o.rcpts[0] = dl_jv_str(line, "rcpt", "");
+	/* "a@x,b@y": several recipients (a ',' is in no address we accept). */
+	char *rcpt_list = dl_xstrdup(dl_jv_str(line, "rcpt", ""));
+	o.nrcpts = 0;
+	for (char *save = NULL, *a = strtok_r(rcpt_list, ",", &save); a && o.nrcpts < 64;
+	    a = strtok_r(NULL, ",", &save))
+		o.rcpts[o.nrcpts++] = a;
+	if (o.nrcpts == 0)
+		o.rcpts[o.nrcpts++] = "";
 	o.from = dl_jv_str(line, "from", "");
 	o.message = dl_jv_str(line, "message", "");
 	o.resolver = dl_jv_str(line, "resolver", base_o->resolver);
@@ -524,7 +533,8 @@ batch_one(const struct opts *base_o, const struct dl_client_cfg *base,
 	 * one case's timeouts must not mark the lab resolver as dead for the
 	 * next (libunbound's infra cache), nor its answers warm another's.
 	 */
-	if (!cfg.literal && (dns = dl_dns_new(o.resolver, o.ta, o.timeout * 1000, &err)) == NULL) {
+	if ((!cfg.literal || o.nrcpts > 1) &&
+	    (dns = dl_dns_new(o.resolver, o.ta, o.timeout * 1000, &err)) == NULL) {
 		printf("{\"case\":%s,\"disposition\":\"deferred\",\"reason\":\"resolver: ",
 		    idj.data);
 		printf("%s\"}\n", err.msg);
@@ -532,14 +542,19 @@ batch_one(const struct opts *base_o, const struct dl_client_cfg *base,
 	}
 	if (dns)
 		dl_dns_set_violations(dns, &cfg.v);
-	dl_result_init(&r);
-	dl_deliver(&cfg, dns, &r);
-	dl_result_json(&r, &out);
+	if (o.nrcpts > 1) {
+		dl_deliver_multi(&cfg, dns, o.rcpts, o.nrcpts, &out);
+	} else {
+		dl_result_init(&r);
+		dl_deliver(&cfg, dns, &r);
+		dl_result_json(&r, &out);
+		dl_result_free(&r);
+	}
 	/* "{...}" -> "{"case":ID,...}" */
 	printf("{\"case\":%s,%s\n", idj.data, out.data + 1);
 	fflush(stdout);
-	dl_result_free(&r);
 out:
+	free(rcpt_list);
 	SSL_CTX_free(own_ctx);
 	dl_dns_free(dns);
 	dl_buf_free(&idj);

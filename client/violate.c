@@ -64,6 +64,8 @@ static const struct dl_violation_info table[DL_V_COUNT] = {
 	    "digest agility over the whole RRset: a stronger digest of one usage voids the others" },
 	[DL_V_STALE_SNI] = { "stale-sni", "7672-8.1-a",
 	    "on fail-over, send the SNI of the first host tried" },
+	[DL_V_SHARE_CONNECTION] = { "share-connection", "7672-2.2-b",
+	    "one message to several domains: every recipient over the first domain's connection and DANE decision" },
 };
 
 const struct dl_violation_info *

@@ -71,7 +71,9 @@ struct dl_case_host {
 
 struct dl_case_send {
 	char *policy;           /* dane | dane-only | may */
-	char *rcpt;             /* as written: local@domain ("@" = apex) */
+	char *rcpt;             /* as written: local@domain ("@" = apex); with
+	                           several recipients, the list "a@x,b@y" */
+	struct dl_words rcpts;  /* rcpt split at ',': one address each */
 	char *from;
 	char *relay;            /* NULL or name[:port] */
 	char *resolver;         /* "lab" (default) or "untrusted" */
@@ -86,6 +88,8 @@ struct dl_expect {
 	size_t n_alts;
 	enum dl_level level;    /* the case level unless level= was given */
 	int round;              /* the delivery it judges: 1, or 2.. after `then` */
+	char *rcpt;             /* `rcpt=ADDR` first: the recipient it judges
+	                           (as written in send rcpt=), else NULL */
 	int line;
 	char *text;             /* the line as written, for reports */
 };
@@ -122,6 +126,7 @@ struct dl_check {
 #define DL_CASE_MAX_CHECKS  64
 #define DL_CASE_MAX_WORDS   64          /* require ids, tags, options of a line */
 #define DL_CASE_MAX_NOTE    8192        /* bytes of all note lines together */
+#define DL_CASE_MAX_RCPTS   8           /* recipients of one message */
 
 struct dl_case {
 	char *path;             /* file as given */
@@ -176,6 +181,11 @@ struct dl_case *dl_case_parse_text(const char *path, const char *text,
 struct dl_case *dl_case_parse_mem(const char *path, const char *text, size_t size,
 	struct dl_diag *diag);
 void dl_case_free(struct dl_case *c);
+
+/* Which recipient of the send line an expectation's rcpt= names (index into
+ * c->send.rcpts), or -1; an expectation without rcpt= in a case with one
+ * recipient judges that one (0). */
+int dl_case_rcpt_index(const struct dl_case *c, const char *rcpt);
 
 /* A host label, cert id or key name (letters, digits, '-', '_'; also a
  * file name stem).  Every other name: case_check.c. */

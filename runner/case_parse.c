@@ -525,6 +525,13 @@ kw_expect(struct reader *r, const char *rest)
 		if (strcmp(all.v[i], "|") == 0) {
 			e.alts = dl_xrealloc(e.alts, (e.n_alts + 1) * sizeof(*e.alts));
 			memset(&e.alts[e.n_alts++], 0, sizeof(*e.alts));
+		} else if (strncmp(all.v[i], "rcpt=", 5) == 0) {
+			/* One recipient of several: it scopes the whole line. */
+			if (i != 0 || all.v[i][5] == '\0')
+				PERR(r, "bad \"%s\", expected rcpt=ADDR as the first word of "
+				    "the expect line (one recipient of the send line)", all.v[i]);
+			else
+				e.rcpt = dl_xstrdup(all.v[i] + 5);
 		} else if (strncmp(all.v[i], "level=", 6) == 0) {
 			/* Sub-assertion grade ("required / recommended" rows). */
 			if (dl_level_parse(all.v[i] + 6, &e.level, NULL) < 0 ||
@@ -795,6 +802,49 @@ rcpt_check(struct reader *r, const char *rcpt, const char *what, bool from)
 }
 
 /*
+ * rcpt=A,B,...: one message to several recipients (their domains may
+ * differ).  A ',' cannot occur in a Dot-string local part nor in a domain,
+ * so the list is unambiguous; each address is checked on its own.
+ */
+static void
+rcpt_list(struct reader *r)
+{
+	struct dl_case *c = r->c;
+	const char *s = c->send.rcpt;
+
+	r->lineno = c->send.line;
+	for (const char *p = s;; ) {
+		size_t n = strcspn(p, ",");
+		if (n == 0) {
+			PERR(r, "empty address in rcpt=%s, expected LOCAL@DOMAIN[,LOCAL@DOMAIN...]",
+			    s);
+		} else if (c->send.rcpts.n == DL_CASE_MAX_RCPTS) {
+			PERR(r, "too many recipients in rcpt=, expected at most %d",
+			    DL_CASE_MAX_RCPTS);
+			break;
+		} else {
+			char *one = dl_xstrndup(p, n);
+			dl_words_push(&c->send.rcpts, one);
+			free(one);
+		}
+		if (p[n] == '\0')
+			break;
+		p += n + 1;
+	}
+}
+
+int
+dl_case_rcpt_index(const struct dl_case *c, const char *rcpt)
+{
+	if (rcpt == NULL)
+		return c->send.rcpts.n <= 1 ? 0 : -1;
+	for (size_t i = 0; i < c->send.rcpts.n; i++)
+		if (strcasecmp(c->send.rcpts.v[i], rcpt) == 0)
+			return (int)i;
+	return -1;
+}
+
+/*
  * Every name the case gives, against the grammar of case_check.c: names
  * reach file names, daemon and MTA configurations and scripts.
  */
@@ -845,8 +895,13 @@ check_names(struct reader *r)
 	}
 	for (size_t i = 0; i < c->n_checks; i++)
 		name_at(r, c->checks[i].line, "check name", c->checks[i].name, 0);
-	if (c->send.rcpt)
-		rcpt_check(r, c->send.rcpt, "rcpt", false);
+	for (size_t i = 0; i < c->send.rcpts.n; i++) {
+		rcpt_check(r, c->send.rcpts.v[i], "rcpt", false);
+		for (size_t k = 0; k < i; k++)
+			if (strcasecmp(c->send.rcpts.v[k], c->send.rcpts.v[i]) == 0)
+				PERR(r, "recipient %s given twice in rcpt=, expected each "
+				    "once", c->send.rcpts.v[i]);
+	}
 	if (c->send.from)
 		rcpt_check(r, c->send.from, "from", true);
 	r->lineno = c->send.line;
@@ -897,6 +952,7 @@ check_complete(struct reader *r)
 		c->send.policy = dl_xstrdup("dane");
 	if (c->send.rcpt == NULL)
 		c->send.rcpt = dl_xstrdup("user@@");
+	rcpt_list(r);
 	if (c->send.from == NULL)
 		c->send.from = dl_xstrdup("sender@danelab.invalid");
 	c->note = r->note.data ? dl_buf_take(&r->note) : NULL;
@@ -1074,6 +1130,7 @@ dl_case_free(struct dl_case *c)
 	free(c->send.relay);
 	free(c->send.resolver);
 	dl_words_free(&c->send.options);
+	dl_words_free(&c->send.rcpts);
 	for (size_t i = 0; i < c->n_thens; i++)
 		free(c->thens[i].kind);
 	free(c->thens);
@@ -1082,6 +1139,7 @@ dl_case_free(struct dl_case *c)
 			dl_words_free(&c->expects[i].alts[j]);
 		free(c->expects[i].alts);
 		free(c->expects[i].text);
+		free(c->expects[i].rcpt);
 	}
 	free(c->expects);
 	for (size_t i = 0; i < c->n_checks; i++) {

@@ -562,39 +562,59 @@ literal_ok(const char *dom, int lint)
 	return ok;
 }
 
+/* One recipient of the send line, resolved into the world's lists. */
 static int
-send_build(struct cw_ctx *x)
+rcpt_build(struct cw_ctx *x, const char *written)
 {
 	const struct dl_case *c = x->c;
 	struct dl_buf b = DL_BUF_INIT;
-	int rc = cw_resolve(x, c->send.rcpt, c->send.line, &b);
+	int rc = cw_resolve(x, written, c->send.line, &b);
 	/* The first '@' splits: "user@@" is "user" at the apex. */
 	const char *at = strchr(b.data ? b.data : "", '@');
 
 	if (at == NULL || at == b.data || at[1] == '\0') {
 		dl_diag_add(x->diag, c->path, c->send.line, "bad rcpt=%s, expected "
-		    "LOCAL@DOMAIN (\"@\" as domain means the apex)", c->send.rcpt);
+		    "LOCAL@DOMAIN (\"@\" as domain means the apex)", written);
 		dl_buf_free(&b);
 		return -1;
 	}
-	const char *raw = strchr(c->send.rcpt, '@');
+	const char *raw = strchr(written, '@');
 	if (at[1] == '[' && !(x->w ? literal_ok(at + 1, 0) : raw && literal_ok(raw + 1, 1))) {
 		dl_diag_add(x->diag, c->path, c->send.line, "bad address literal in rcpt=%s, "
-		    "expected LOCAL@[$ADDR(HOST)] or LOCAL@[IPv6:$ADDR6(HOST)]", c->send.rcpt);
+		    "expected LOCAL@[$ADDR(HOST)] or LOCAL@[IPv6:$ADDR6(HOST)]", written);
 		dl_buf_free(&b);
 		return -1;
 	}
 	if (x->w) {
 		const char *dom = at + 1;
-		if (dom[0] == '[') {
-			x->w->rcpt_domain = dl_xstrdup(dom);
+		struct dl_case_world *w = x->w;
+		char *abs = dom[0] == '[' ? dl_xstrdup(dom) : cw_abs_nodot(dom, w->apex);
+		char *addr = dl_xasprintf("%.*s@%s", (int)(at - b.data), b.data, abs);
+		if (w->rcpt == NULL) {
+			w->rcpt_domain = abs;
+			w->rcpt = dl_xstrdup(addr);
 		} else {
-			x->w->rcpt_domain = cw_abs_nodot(dom, x->w->apex);
+			char *list = dl_xasprintf("%s,%s", w->rcpt, addr);
+			free(w->rcpt);
+			w->rcpt = list;
+			free(abs);
 		}
-		x->w->rcpt = dl_xasprintf("%.*s@%s", (int)(at - b.data), b.data,
-		    x->w->rcpt_domain);
+		w->rcpts = dl_xrealloc(w->rcpts, (w->n_rcpts + 1) * sizeof(*w->rcpts));
+		w->rcpts[w->n_rcpts++] = addr;
 	}
 	dl_buf_free(&b);
+	return rc;
+}
+
+static int
+send_build(struct cw_ctx *x)
+{
+	const struct dl_case *c = x->c;
+	int rc = 0;
+
+	for (size_t i = 0; i < c->send.rcpts.n; i++)
+		if (rcpt_build(x, c->send.rcpts.v[i]) < 0)
+			return -1;
 	if (c->send.relay) {
 		char *host = dl_xstrdup(c->send.relay);
 		char *colon = strrchr(host, ':');
@@ -724,6 +744,9 @@ dl_case_world_free(struct dl_case_world *w)
 	free(w->apex);
 	free(w->rcpt);
 	free(w->rcpt_domain);
+	for (size_t i = 0; i < w->n_rcpts; i++)
+		free(w->rcpts[i]);
+	free(w->rcpts);
 	free(w->relay);
 	memset(w, 0, sizeof(*w));
 }

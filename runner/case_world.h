@@ -44,8 +44,11 @@ struct dl_case_world {
 	const char *resolver;       /* the resolver address the client must use */
 	struct dl_fixture_probe *probes;
 	size_t n_probes;
-	char *rcpt;                 /* absolute address */
-	char *rcpt_domain;          /* without trailing dot */
+	char *rcpt;                 /* absolute address; several: "a@x,b@y" (the
+	                               form DANELAB_RCPT and batch lines carry) */
+	char *rcpt_domain;          /* the first's, without trailing dot */
+	char **rcpts;               /* each recipient, absolute, in send order */
+	size_t n_rcpts;
 	char *relay;                /* "host:port" or NULL */
 	char *options;              /* client options for the adapter, resolved:
 	                               "fallback=NAME:PORT self=ADDR digests=..." */

@@ -93,6 +93,22 @@ conn_from_json(const struct dl_jv *v, int h, bool backend, struct dl_conn *cn)
 	cn->pipelined_after_starttls = pl && pl->type == DL_JV_ARRAY && pl->n > 0;
 	for (size_t i = 0; txns && txns->type == DL_JV_ARRAY && i < txns->n; i++) {
 		const struct dl_jv *t = txns->items[i];
+		const struct dl_jv *to = dl_jv_get(t, "rcpt_to");
+		bool acc = dl_jv_bool(t, "accepted", false);
+		/* Which recipients this connection carried: the judge's facts
+		 * about one recipient of several (and about shared connections). */
+		for (size_t k = 0; to && to->type == DL_JV_ARRAY && k < to->n; k++) {
+			if (to->items[k]->type != DL_JV_STRING)
+				continue;
+			char *a = lower_nodot(to->items[k]->str);
+			cn->rcpts = dl_xrealloc(cn->rcpts, (cn->n_rcpts + 1) * sizeof(char *));
+			cn->rcpts[cn->n_rcpts++] = a;
+			if (acc) {
+				cn->accepted_rcpts = dl_xrealloc(cn->accepted_rcpts,
+				    (cn->n_accepted_rcpts + 1) * sizeof(char *));
+				cn->accepted_rcpts[cn->n_accepted_rcpts++] = dl_xstrdup(a);
+			}
+		}
 		if (dl_jv_str(t, "mail_from", NULL) == NULL)
 			continue;
 		cn->mail_from = true;
@@ -251,6 +267,54 @@ dl_evidence_resolver(const struct dl_case_world *w, const char *log,
 	}
 }
 
+/* Which host label did the client name?  Addresses are unique per host. */
+static int
+address_host(const struct dl_case_world *w, const char *address)
+{
+	int found = -1;
+
+	for (size_t h = 0; address && w->c && h < w->c->n_hosts; h++) {
+		const char *a = address;
+		size_t al = strlen(a);
+		/* "[::1]" and "addr:port" forms are tolerated. */
+		if (a[0] == '[') {
+			a++;
+			al = strcspn(a, "]");
+		}
+		if ((strlen(w->addr4[h]) == al && strncmp(a, w->addr4[h], al) == 0) ||
+		    (strlen(w->addr6[h]) == al && strncasecmp(a, w->addr6[h], al) == 0) ||
+		    (strncmp(a, w->addr4[h], strlen(w->addr4[h])) == 0 &&
+		    a[strlen(w->addr4[h])] == ':'))
+			found = (int)h;
+	}
+	return found;
+}
+
+/* "recipients": [{rcpt, disposition, host, address, security, reason}]. */
+static void
+rcpt_reports(const struct dl_jv *v, struct dl_adapter_report *r)
+{
+	const struct dl_jv *arr = dl_jv_get(v, "recipients");
+
+	dl_rcpt_reports_free(r);
+	for (size_t i = 0; arr && arr->type == DL_JV_ARRAY && i < arr->n &&
+	    i < DL_CASE_MAX_RCPTS * 2; i++) {
+		const struct dl_jv *e = arr->items[i];
+		struct dl_rcpt_report rr = { 0 };
+		if (dl_disposition_parse(dl_jv_str(e, "disposition", ""), &rr.disposition) < 0 ||
+		    dl_jv_str(e, "rcpt", NULL) == NULL)
+			continue;
+		dl_security_parse(dl_jv_str(e, "security", ""), &rr.security);
+		rr.rcpt = dl_xstrdup(dl_jv_str(e, "rcpt", ""));
+		rr.host = dl_xstrdup(dl_jv_str(e, "host", ""));
+		rr.address = dl_xstrdup(dl_jv_str(e, "address", ""));
+		rr.reason = dl_xstrdup(dl_jv_str(e, "reason", ""));
+		rr.host_index = -1;
+		r->rcpts = dl_xrealloc(r->rcpts, (r->n_rcpts + 1) * sizeof(*r->rcpts));
+		r->rcpts[r->n_rcpts++] = rr;
+	}
+}
+
 void
 dl_evidence_adapter(const struct dl_case_world *w, const char *out, int exit_code,
     struct dl_observed *o)
@@ -286,23 +350,12 @@ dl_evidence_adapter(const struct dl_case_world *w, const char *out, int exit_cod
 			r->error = dl_jv_str(v, "error", NULL) ?
 			    dl_xstrdup(dl_jv_str(v, "error", NULL)) : NULL;
 			r->raw = dl_xstrndup(p, len);
+			rcpt_reports(v, r);
 		}
 		dl_jv_free(v);
 		p = eol ? eol + 1 : NULL;
 	}
-	/* Which host label did the client name?  Addresses are unique per host. */
-	for (size_t h = 0; r->address && w->c && h < w->c->n_hosts; h++) {
-		const char *a = r->address;
-		size_t al = strlen(a);
-		/* "[::1]" and "addr:port" forms are tolerated. */
-		if (a[0] == '[') {
-			a++;
-			al = strcspn(a, "]");
-		}
-		if ((strlen(w->addr4[h]) == al && strncmp(a, w->addr4[h], al) == 0) ||
-		    (strlen(w->addr6[h]) == al && strncasecmp(a, w->addr6[h], al) == 0) ||
-		    (strncmp(a, w->addr4[h], strlen(w->addr4[h])) == 0 &&
-		    a[strlen(w->addr4[h])] == ':'))
-			o->adapter_host = (int)h;
-	}
+	o->adapter_host = address_host(w, r->address);
+	for (size_t i = 0; i < r->n_rcpts; i++)
+		r->rcpts[i].host_index = address_host(w, r->rcpts[i].address);
 }

@@ -55,12 +55,32 @@ dl_security_parse(const char *s, enum dl_security *out)
 }
 
 void
+dl_rcpt_reports_free(struct dl_adapter_report *a)
+{
+	for (size_t i = 0; i < a->n_rcpts; i++) {
+		free(a->rcpts[i].rcpt);
+		free(a->rcpts[i].host);
+		free(a->rcpts[i].address);
+		free(a->rcpts[i].reason);
+	}
+	free(a->rcpts);
+	a->rcpts = NULL;
+	a->n_rcpts = 0;
+}
+
+void
 dl_observed_free(struct dl_observed *o)
 {
 	for (size_t i = 0; i < o->n_conns; i++) {
 		free(o->conns[i].sni);
 		free(o->conns[i].end);
 		free(o->conns[i].summary);
+		for (size_t k = 0; k < o->conns[i].n_rcpts; k++)
+			free(o->conns[i].rcpts[k]);
+		free(o->conns[i].rcpts);
+		for (size_t k = 0; k < o->conns[i].n_accepted_rcpts; k++)
+			free(o->conns[i].accepted_rcpts[k]);
+		free(o->conns[i].accepted_rcpts);
 	}
 	free(o->conns);
 	for (size_t i = 0; i < o->n_queries; i++) {
@@ -73,6 +93,7 @@ dl_observed_free(struct dl_observed *o)
 	free(o->adapter.reason);
 	free(o->adapter.error);
 	free(o->adapter.raw);
+	dl_rcpt_reports_free(&o->adapter);
 	free(o->client_log);
 	free(o->lab_fault);
 	memset(o, 0, sizeof(*o));
@@ -145,6 +166,15 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 	if (strcmp(w0, "query-order") == 0)
 		return a->n == 6 && strcmp(a->v[3], "before") == 0 ? NULL :
 		    "expected \"query-order NAME TYPE before NAME TYPE\"";
+	if (strcmp(w0, "same-connection") == 0 || strcmp(w0, "not-same-connection") == 0) {
+		int i1 = a->n == 3 ? dl_case_rcpt_index(c, a->v[1]) : -1;
+		int i2 = a->n == 3 ? dl_case_rcpt_index(c, a->v[2]) : -1;
+		if (a->n == 3 && c->send.rcpts.n == 1 && strcmp(a->v[1], a->v[2]) != 0)
+			i1 = -1; /* "no rcpt= means the only one" is for scopes, not here */
+		return i1 >= 0 && i2 >= 0 && i1 != i2 ? NULL :
+		    "expected \"same-connection|not-same-connection RCPT RCPT\" naming two "
+		    "recipients of the send line";
+	}
 	if (strcmp(w0, "log-mentions") == 0)
 		return a->n == 2 ? NULL : "expected \"log-mentions NAME\"";
 	if (strcmp(w0, "log-matches") == 0 || strcmp(w0, "no-log-matches") == 0) {
@@ -168,28 +198,52 @@ alt_problem(const struct dl_case *c, const struct dl_words *a)
 		    "message-accepted or sni=NAME|none";
 	}
 	return "unknown expectation, expected delivered, deferred, bounced, query, "
-	    "no-query, query-order, log-mentions, log-matches, no-log-matches or a "
-	    "host label";
+	    "no-query, query-order, log-mentions, log-matches, no-log-matches, "
+	    "same-connection, not-same-connection or a host label";
+}
+
+static bool
+is_disposition(const char *w0)
+{
+	return !strcmp(w0, "delivered") || !strcmp(w0, "deferred") || !strcmp(w0, "bounced");
+}
+
+/* What may follow rcpt=ADDR: the recipient's disposition and host facts. */
+static const char *
+scoped_problem(const struct dl_case *c, const struct dl_words *a)
+{
+	if (is_disposition(a->v[0]) || dl_case_host_index(c, a->v[0]) >= 0)
+		return NULL;
+	return "a fact that does not belong to one recipient after rcpt=, expected "
+	    "a disposition or HOST FACT there (queries, log facts and "
+	    "same-connection go on a line without rcpt=)";
 }
 
 void
 dl_expect_lint(const struct dl_case *c, struct dl_diag *diag)
 {
-	int dispositions[10] = { 0 }, first_line[10] = { 0 };
+	int dispositions[10][DL_CASE_MAX_RCPTS] = { { 0 } };
+	int first_line[10][DL_CASE_MAX_RCPTS] = { { 0 } };
 	int rounds = (int)c->n_thens + 1;
+	size_t n_rcpts = c->send.rcpts.n ? c->send.rcpts.n : 1;
 
 	for (size_t i = 0; i < c->n_expects; i++) {
 		const struct dl_expect *e = &c->expects[i];
 		size_t n_disp = 0;
+		int scope = dl_case_rcpt_index(c, e->rcpt);
+		if (e->rcpt && scope < 0)
+			dl_diag_add(diag, c->path, e->line, "rcpt=%s is not a recipient of "
+			    "the send line (rcpt=%s), expected one of them as written",
+			    e->rcpt, c->send.rcpt ? c->send.rcpt : "");
 		for (size_t k = 0; k < e->n_alts; k++) {
 			if (e->alts[k].n == 0)
 				continue;
 			const char *p = alt_problem(c, &e->alts[k]);
+			if (p == NULL && e->rcpt)
+				p = scoped_problem(c, &e->alts[k]);
 			if (p)
 				dl_diag_add(diag, c->path, e->line, "%s", p);
-			const char *w0 = e->alts[k].v[0];
-			n_disp += !strcmp(w0, "delivered") || !strcmp(w0, "deferred") ||
-			    !strcmp(w0, "bounced");
+			n_disp += is_disposition(e->alts[k].v[0]);
 		}
 		/* "mx1 refused | deferred": a disposition is one line of its own. */
 		if (n_disp && n_disp != e->n_alts)
@@ -198,28 +252,42 @@ dl_expect_lint(const struct dl_case *c, struct dl_diag *diag)
 			    "dispositions only, or the facts on an expect line of their own");
 		if (e->round < 1 || e->round > 9 || n_disp == 0)
 			continue;
-		if (dispositions[e->round]++ && n_disp == e->n_alts)
+		if (scope < 0) {
+			if (e->rcpt == NULL)
+				dl_diag_add(diag, c->path, e->line, "a disposition without "
+				    "rcpt= in a case with %zu recipients, expected \"expect "
+				    "rcpt=ADDR delivered|deferred|bounced ...\" for each", n_rcpts);
+			continue;
+		}
+		if (dispositions[e->round][scope]++ && n_disp == e->n_alts)
 			dl_diag_add(diag, c->path, e->line, "a second disposition expectation "
-			    "for delivery %d (the first is line %d), expected exactly one; "
+			    "for delivery %d%s%s (the first is line %d), expected exactly one; "
 			    "write alternatives as \"expect A | B\"", e->round,
-			    first_line[e->round]);
-		else if (first_line[e->round] == 0)
-			first_line[e->round] = e->line;
+			    n_rcpts > 1 ? " of " : "", n_rcpts > 1 ? c->send.rcpts.v[scope] : "",
+			    first_line[e->round][scope]);
+		else if (first_line[e->round][scope] == 0)
+			first_line[e->round][scope] = e->line;
 	}
 	for (int k = 1; k <= rounds && !c->fixture; k++) {
-		if (dispositions[k] == 1)
-			continue;
-		if (dispositions[k] > 1)
-			continue; /* reported at its line above */
-		if (rounds == 1)
-			dl_diag_add(diag, c->path, 0, "%d disposition expectations, expected "
-			    "exactly one \"expect delivered|deferred|bounced ...\" line",
-			    dispositions[k]);
-		else
-			dl_diag_add(diag, c->path, k == 1 ? 0 : c->thens[k - 2].line,
-			    "%d disposition expectations for delivery %d, expected exactly "
-			    "one \"expect delivered|deferred|bounced ...\" line%s", dispositions[k],
-			    k, k == 1 ? " before the first \"then\"" : " after its \"then\"");
+		for (size_t s = 0; s < n_rcpts; s++) {
+			int n = dispositions[k][s];
+			if (n == 1 || n > 1) /* more: reported at its line above */
+				continue;
+			if (n_rcpts > 1)
+				dl_diag_add(diag, c->path, k == 1 ? 0 : c->thens[k - 2].line,
+				    "no disposition expectation for recipient %s in delivery "
+				    "%d, expected one \"expect rcpt=%s delivered|deferred|"
+				    "bounced ...\" line", c->send.rcpts.v[s], k,
+				    c->send.rcpts.v[s]);
+			else if (rounds == 1)
+				dl_diag_add(diag, c->path, 0, "%d disposition expectations, expected "
+				    "exactly one \"expect delivered|deferred|bounced ...\" line", n);
+			else
+				dl_diag_add(diag, c->path, k == 1 ? 0 : c->thens[k - 2].line,
+				    "%d disposition expectations for delivery %d, expected exactly "
+				    "one \"expect delivered|deferred|bounced ...\" line%s", n,
+				    k, k == 1 ? " before the first \"then\"" : " after its \"then\"");
+		}
 	}
 }
 
@@ -231,13 +299,100 @@ struct judge_ctx {
 	const struct dl_observed *o;
 	int delivered_host;         /* first host that accepted the message, or -1 */
 	bool delivered_tls;
+	/* One recipient of several (an `expect rcpt=` line): only connections
+	 * that named it count, and the client's word is its entry of the
+	 * result's "recipients"; NULL: every connection, the result line. */
+	char *rcpt;                 /* absolute, lower case */
+	enum dl_disposition disp;   /* what the client reports */
+	enum dl_security sec;
+	const struct dl_rcpt_report *rr; /* the recipient's report, or NULL */
 };
+
+static bool
+addr_in(char *const *list, size_t n, const char *addr)
+{
+	for (size_t i = 0; addr && i < n; i++)
+		if (strcasecmp(list[i], addr) == 0)
+			return true;
+	return false;
+}
+
+/* Does connection cn count for the context (it named the recipient)? */
+static bool
+conn_counts(const struct judge_ctx *x, const struct dl_conn *cn)
+{
+	return x->rcpt == NULL || addr_in(cn->rcpts, cn->n_rcpts, x->rcpt);
+}
+
+static bool
+conn_accepted(const struct judge_ctx *x, const struct dl_conn *cn)
+{
+	return x->rcpt ? addr_in(cn->accepted_rcpts, cn->n_accepted_rcpts, x->rcpt) :
+	    cn->data_accepted;
+}
+
+/* Which host accepted the message (for x->rcpt), and over TLS or not. */
+static void
+find_delivery(struct judge_ctx *x)
+{
+	const struct dl_observed *o = x->o;
+
+	x->delivered_host = -1;
+	x->delivered_tls = false;
+	for (size_t i = 0; i < o->n_conns && x->delivered_host < 0; i++) {
+		/* A relaying attacker and its backend both see the DATA: take the
+		 * first; either way the host is the same label. */
+		if (!conn_accepted(x, &o->conns[i]))
+			continue;
+		x->delivered_host = o->conns[i].host;
+		for (size_t k = 0; k < o->n_conns; k++)
+			if (o->conns[k].host == o->conns[i].host && !o->conns[k].backend &&
+			    conn_accepted(x, &o->conns[k]))
+				x->delivered_tls = o->conns[k].tls;
+	}
+}
+
+/* Recipient i of the send line, absolute and lower case ("user@x.test"). */
+static char *
+rcpt_abs(const struct dl_case *c, size_t i, const char *apex)
+{
+	const char *r = c->send.rcpts.v[i], *at = strchr(r, '@');
+	char *dom = at == NULL || at[1] == '[' ? dl_xstrdup(at ? at + 1 : "") :
+	    dl_case_name_abs(at + 1, apex);
+	char *a = dl_xasprintf("%.*s@%s", at ? (int)(at - r) : 0, r, dom);
+
+	free(dom);
+	for (char *p = a; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return a;
+}
+
+/* The context of recipient i: its evidence and the client's word on it. */
+static void
+scope_ctx(struct judge_ctx *x, size_t i)
+{
+	const struct dl_adapter_report *r = &x->o->adapter;
+
+	x->rcpt = rcpt_abs(x->c, i, x->apex);
+	x->rr = NULL;
+	for (size_t k = 0; k < r->n_rcpts && x->rr == NULL; k++)
+		if (strcasecmp(r->rcpts[k].rcpt, x->rcpt) == 0)
+			x->rr = &r->rcpts[k];
+	x->disp = x->rr ? x->rr->disposition : DL_DISP_NONE;
+	x->sec = x->rr ? x->rr->security : DL_SEC_UNKNOWN;
+	find_delivery(x);
+}
+
+static bool
+multi_rcpt(const struct dl_case *c)
+{
+	return c->send.rcpts.n > 1;
+}
 
 static bool
 security_matches(const struct judge_ctx *x, const char *want)
 {
-	const struct dl_adapter_report *a = &x->o->adapter;
-
 	if (strcmp(want, "any") == 0)
 		return true;
 	if (strcmp(want, "cleartext") == 0)
@@ -248,8 +403,8 @@ security_matches(const struct judge_ctx *x, const char *want)
 		return true;
 	/* dane vs encrypted is only known to the client: the adapter says. */
 	if (strcmp(want, "dane") == 0)
-		return a->security == DL_SEC_DANE;
-	return a->security == DL_SEC_ENCRYPTED;
+		return x->sec == DL_SEC_DANE;
+	return x->sec == DL_SEC_ENCRYPTED;
 }
 
 static bool
@@ -284,7 +439,7 @@ host_fact(const struct judge_ctx *x, int host, const char *fact)
 
 	for (size_t i = 0; i < x->o->n_conns; i++) {
 		const struct dl_conn *cn = &x->o->conns[i];
-		if (cn->host != host)
+		if (cn->host != host || !conn_counts(x, cn))
 			continue;
 		/* The backend behind an attacker sees the attacker, not the client. */
 		if (!cn->backend) {
@@ -355,16 +510,37 @@ log_mentions(const struct judge_ctx *x, const char *name)
 	return found;
 }
 
+/* Did one connection of the client carry transactions for both? */
+static bool
+shared_connection(const struct judge_ctx *x, const char *r1, const char *r2)
+{
+	char *a1 = rcpt_abs(x->c, (size_t)dl_case_rcpt_index(x->c, r1), x->apex);
+	char *a2 = rcpt_abs(x->c, (size_t)dl_case_rcpt_index(x->c, r2), x->apex);
+	bool shared = false;
+
+	for (size_t i = 0; i < x->o->n_conns && !shared; i++) {
+		const struct dl_conn *cn = &x->o->conns[i];
+		shared = !cn->backend && addr_in(cn->rcpts, cn->n_rcpts, a1) &&
+		    addr_in(cn->rcpts, cn->n_rcpts, a2);
+	}
+	free(a1);
+	free(a2);
+	return shared;
+}
+
 static bool
 alt_holds(const struct judge_ctx *x, const struct dl_words *a)
 {
 	const char *w0 = a->v[0];
-	const struct dl_adapter_report *r = &x->o->adapter;
 
 	if (!strcmp(w0, "deferred"))
-		return x->delivered_host < 0 && r->disposition == DL_DISP_DEFERRED;
+		return x->delivered_host < 0 && x->disp == DL_DISP_DEFERRED;
 	if (!strcmp(w0, "bounced"))
-		return x->delivered_host < 0 && r->disposition == DL_DISP_BOUNCED;
+		return x->delivered_host < 0 && x->disp == DL_DISP_BOUNCED;
+	if (!strcmp(w0, "same-connection"))
+		return shared_connection(x, a->v[1], a->v[2]);
+	if (!strcmp(w0, "not-same-connection"))
+		return !shared_connection(x, a->v[1], a->v[2]);
 	if (!strcmp(w0, "delivered"))
 		return x->delivered_host == dl_case_host_index(x->c, a->v[1]) &&
 		    (a->n < 3 || security_matches(x, a->v[2]));
@@ -400,6 +576,11 @@ describe_got(const struct judge_ctx *x, const struct dl_words *a, struct dl_buf 
 	/* Dispositions are described by the judgement's "observed" summary. */
 	if (!strcmp(w0, "delivered") || !strcmp(w0, "deferred") || !strcmp(w0, "bounced"))
 		return;
+	if (!strcmp(w0, "same-connection") || !strcmp(w0, "not-same-connection")) {
+		dl_buf_printf(b, "%s", shared_connection(x, a->v[1], a->v[2]) ?
+		    "one connection carried both" : "no connection carried both");
+		return;
+	}
 	if (!strcmp(w0, "query") || !strcmp(w0, "no-query") || !strcmp(w0, "query-order")) {
 		dl_buf_printf(b, "%zu client queries", x->o->n_queries);
 		return;
@@ -416,38 +597,114 @@ describe_got(const struct judge_ctx *x, const struct dl_words *a, struct dl_buf 
 	size_t n = 0;
 	for (size_t i = 0; i < x->o->n_conns; i++) {
 		const struct dl_conn *cn = &x->o->conns[i];
-		if (cn->host != h)
+		if (cn->host != h || !conn_counts(x, cn))
 			continue;
 		dl_buf_printf(b, "%s%s%s", n ? "; " : "", cn->backend ? "backend: " : "",
 		    cn->summary ? cn->summary : "connection");
 		n++;
 	}
 	if (n == 0)
-		dl_buf_adds(b, "no connection");
+		dl_buf_adds(b, x->rcpt ? "no connection that named the recipient" :
+		    "no connection");
+}
+
+static void
+summary_one(const struct judge_ctx *x, struct dl_buf *b)
+{
+	const char *host = x->rr ? x->rr->host : x->o->adapter.host;
+
+	if (x->delivered_host >= 0)
+		dl_buf_printf(b, "delivered via %s (%s", x->c->hosts[x->delivered_host].label,
+		    x->delivered_tls ? "tls" : "cleartext");
+	else
+		dl_buf_printf(b, "%s (no server accepted it", dl_disposition_name(x->disp));
+	dl_buf_printf(b, "; client says %s", dl_disposition_name(x->disp));
+	if (x->disp == DL_DISP_DELIVERED)
+		dl_buf_printf(b, " via %s, %s", host ? host : "?", dl_security_name(x->sec));
+	dl_buf_adds(b, ")");
 }
 
 static char *
 observed_summary(const struct judge_ctx *x)
 {
-	const struct dl_adapter_report *r = &x->o->adapter;
 	struct dl_buf b = DL_BUF_INIT;
 
-	if (x->delivered_host >= 0)
-		dl_buf_printf(&b, "delivered via %s (%s", x->c->hosts[x->delivered_host].label,
-		    x->delivered_tls ? "tls" : "cleartext");
-	else
-		dl_buf_printf(&b, "%s (no server accepted it", dl_disposition_name(r->disposition));
-	dl_buf_printf(&b, "; client says %s", dl_disposition_name(r->disposition));
-	if (r->disposition == DL_DISP_DELIVERED)
-		dl_buf_printf(&b, " via %s, %s", r->host ? r->host : "?",
-		    dl_security_name(r->security));
-	dl_buf_adds(&b, ")");
+	if (!multi_rcpt(x->c)) {
+		summary_one(x, &b);
+		return dl_buf_take(&b);
+	}
+	for (size_t i = 0; i < x->c->send.rcpts.n; i++) {
+		struct judge_ctx y = *x;
+		scope_ctx(&y, i);
+		dl_buf_printf(&b, "%s%s: ", i ? "; " : "", x->c->send.rcpts.v[i]);
+		summary_one(&y, &b);
+		free(y.rcpt);
+	}
 	return dl_buf_take(&b);
 }
 
 /*
+ * One delivery's story (the message, or one recipient of several): the
+ * client's word against the servers' transcripts and the resolver log.
+ */
+static bool
+delivery_agrees(const struct judge_ctx *x, const char *who, const char *host,
+    const char *address, int adapter_host, struct dl_buf *why)
+{
+	bool ok = true;
+
+	if (x->delivered_host >= 0 && x->disp != DL_DISP_DELIVERED) {
+		dl_buf_printf(why, "%s: observers disagree%s%s: server %s accepted the "
+		    "message but the client reports %s\n", x->c->path, who[0] ? " on " : "",
+		    who, x->c->hosts[x->delivered_host].label, dl_disposition_name(x->disp));
+		ok = false;
+	}
+	if (x->delivered_host < 0 && x->disp == DL_DISP_DELIVERED) {
+		dl_buf_printf(why, "%s: observers disagree%s%s: the client reports delivery "
+		    "via %s but no server accepted the message\n", x->c->path,
+		    who[0] ? " on " : "", who, host ? host : "?");
+		ok = false;
+	}
+	if (x->delivered_host >= 0 && x->disp == DL_DISP_DELIVERED &&
+	    adapter_host >= 0 && adapter_host != x->delivered_host) {
+		dl_buf_printf(why, "%s: observers disagree%s%s: the client reports %s, the "
+		    "message arrived at %s\n", x->c->path, who[0] ? " on " : "", who,
+		    address ? address : "?", x->c->hosts[x->delivered_host].label);
+		ok = false;
+	}
+	if (x->disp == DL_DISP_DELIVERED && x->sec == DL_SEC_DANE) {
+		bool tlsa = false;
+		for (size_t i = 0; i < x->o->n_queries; i++)
+			tlsa |= strcasecmp(x->o->queries[i].type, "TLSA") == 0;
+		if (!tlsa) {
+			dl_buf_printf(why, "%s: observers disagree%s%s: the client claims DANE "
+			    "authentication but the resolver saw no TLSA query from it\n",
+			    x->c->path, who[0] ? " on " : "", who);
+			ok = false;
+		}
+	}
+	/* Security level, both ways: TLS the server never saw is a false claim
+	   (say, an adapter that kept an earlier host's TLS state), and cleartext
+	   reported for a TLS delivery means the adapter read another connection. */
+	if (x->delivered_host >= 0 && x->disp == DL_DISP_DELIVERED &&
+	    x->sec != DL_SEC_UNKNOWN &&
+	    (x->sec != DL_SEC_CLEARTEXT) != x->delivered_tls) {
+		dl_buf_printf(why, "%s: observers disagree on security%s%s: the client "
+		    "(adapter result line) reports %s delivery to %s, the server %s "
+		    "(persona transcript) received the message %s\n", x->c->path,
+		    who[0] ? " of " : "", who, dl_security_name(x->sec),
+		    host && *host ? host : "?", x->c->hosts[x->delivered_host].label,
+		    x->delivered_tls ? "over TLS" : "in cleartext");
+		ok = false;
+	}
+	return ok;
+}
+
+/*
  * The observers must tell one story.  Servers are primary; the adapter's
- * report and the resolver log must not contradict them.
+ * report and the resolver log must not contradict them.  With several
+ * recipients, each recipient's story on its own: the client's entry for it
+ * against the transactions that named it.
  */
 static bool
 observers_agree(const struct judge_ctx *x, struct dl_buf *why)
@@ -460,49 +717,22 @@ observers_agree(const struct judge_ctx *x, struct dl_buf *why)
 		    x->c->path, r->exit_code);
 		return false;
 	}
-	if (x->delivered_host >= 0 && r->disposition != DL_DISP_DELIVERED) {
-		dl_buf_printf(why, "%s: observers disagree: server %s accepted the message "
-		    "but the client reports %s\n", x->c->path,
-		    x->c->hosts[x->delivered_host].label, dl_disposition_name(r->disposition));
-		ok = false;
+	if (!multi_rcpt(x->c)) {
+		ok = delivery_agrees(x, "", r->host, r->address, x->o->adapter_host, why);
 	}
-	if (x->delivered_host < 0 && r->disposition == DL_DISP_DELIVERED) {
-		dl_buf_printf(why, "%s: observers disagree: the client reports delivery "
-		    "via %s but no server accepted the message\n", x->c->path,
-		    r->host ? r->host : "?");
-		ok = false;
-	}
-	if (x->delivered_host >= 0 && r->disposition == DL_DISP_DELIVERED &&
-	    x->o->adapter_host >= 0 && x->o->adapter_host != x->delivered_host) {
-		dl_buf_printf(why, "%s: observers disagree: the client reports %s, the "
-		    "message arrived at %s\n", x->c->path, r->address ? r->address : "?",
-		    x->c->hosts[x->delivered_host].label);
-		ok = false;
-	}
-	if (r->disposition == DL_DISP_DELIVERED && r->security == DL_SEC_DANE) {
-		bool tlsa = false;
-		for (size_t i = 0; i < x->o->n_queries; i++)
-			tlsa |= strcasecmp(x->o->queries[i].type, "TLSA") == 0;
-		if (!tlsa) {
-			dl_buf_printf(why, "%s: observers disagree: the client claims DANE "
-			    "authentication but the resolver saw no TLSA query from it\n",
-			    x->c->path);
+	for (size_t i = 0; multi_rcpt(x->c) && i < x->c->send.rcpts.n; i++) {
+		struct judge_ctx y = *x;
+		scope_ctx(&y, i);
+		if (y.rr == NULL) {
+			dl_buf_printf(why, "%s: the client reported nothing about recipient "
+			    "%s (no entry for it in the result line's \"recipients\")\n",
+			    x->c->path, y.rcpt);
 			ok = false;
+		} else {
+			ok &= delivery_agrees(&y, y.rcpt, y.rr->host, y.rr->address,
+			    y.rr->host_index, why);
 		}
-	}
-	/* Security level, both ways: TLS the server never saw is a false claim
-	   (say, an adapter that kept an earlier host's TLS state), and cleartext
-	   reported for a TLS delivery means the adapter read another connection. */
-	if (x->delivered_host >= 0 && r->disposition == DL_DISP_DELIVERED &&
-	    r->security != DL_SEC_UNKNOWN &&
-	    (r->security != DL_SEC_CLEARTEXT) != x->delivered_tls) {
-		dl_buf_printf(why, "%s: observers disagree on security: the client "
-		    "(adapter result line) reports %s delivery to %s, the server %s "
-		    "(persona transcript) received the message %s\n", x->c->path,
-		    dl_security_name(r->security), r->host && *r->host ? r->host : "?",
-		    x->c->hosts[x->delivered_host].label,
-		    x->delivered_tls ? "over TLS" : "in cleartext");
-		ok = false;
+		free(y.rcpt);
 	}
 	if (r->error && *r->error) {
 		dl_buf_printf(why, "%s: the adapter reports a fault of the lab, not of the "
@@ -526,30 +756,27 @@ void
 dl_judge(const struct dl_case *c, int round, const char *apex, const struct dl_observed *o,
     struct dl_judgement *j)
 {
-	struct judge_ctx x = { c, apex, o, -1, false };
+	struct judge_ctx x = { 0 };
 
+	x.c = c;
+	x.apex = apex;
+	x.o = o;
+	x.disp = o->adapter.disposition;
+	x.sec = o->adapter.security;
 	memset(j, 0, sizeof(*j));
 	j->verdict = DL_V_PASS;
-	for (size_t i = 0; i < o->n_conns; i++) {
-		/* A relaying attacker and its backend both see the DATA: take the
-		 * first; either way the host is the same label. */
-		if (o->conns[i].data_accepted && x.delivered_host < 0) {
-			x.delivered_host = o->conns[i].host;
-			x.delivered_tls = false;
-			for (size_t k = 0; k < o->n_conns; k++)
-				if (o->conns[k].host == o->conns[i].host && !o->conns[k].backend &&
-				    o->conns[k].data_accepted)
-					x.delivered_tls = o->conns[k].tls;
-		}
-	}
+	find_delivery(&x);
 	j->observed = observed_summary(&x);
+	struct dl_buf exp = DL_BUF_INIT;
 	for (size_t i = 0; i < c->n_expects; i++) {
 		const char *w0 = c->expects[i].alts[0].v ? c->expects[i].alts[0].v[0] : "";
-		if (c->expects[i].round != round)
+		if (c->expects[i].round != round || !is_disposition(w0))
 			continue;
-		if (!strcmp(w0, "delivered") || !strcmp(w0, "deferred") || !strcmp(w0, "bounced"))
-			j->expected = dl_xstrdup(c->expects[i].text);
+		/* Several recipients: each one's disposition line, joined. */
+		dl_buf_printf(&exp, "%s%s", exp.len ? "; " : "", c->expects[i].text);
 	}
+	j->expected = exp.len ? dl_buf_take(&exp) : NULL;
+	dl_buf_free(&exp);
 	if (o->adapter.disposition == DL_DISP_UNSUPPORTED) {
 		j->verdict = DL_V_UNSUPPORTED;
 		dl_buf_printf(&j->reasons, "%s: the adapter declared this case unsupported\n",
@@ -573,15 +800,25 @@ dl_judge(const struct dl_case *c, int round, const char *apex, const struct dl_o
 		bool holds = false;
 		if (e->round != round)
 			continue;
+		/* An `expect rcpt=` line judges that recipient only. */
+		struct judge_ctx y = x;
+		int scope = e->rcpt && multi_rcpt(c) ? dl_case_rcpt_index(c, e->rcpt) : -1;
+		if (scope >= 0)
+			scope_ctx(&y, (size_t)scope);
 		for (size_t k = 0; k < e->n_alts && !holds; k++)
-			holds = e->alts[k].n > 0 && alt_holds(&x, &e->alts[k]);
-		if (holds)
+			holds = e->alts[k].n > 0 && alt_holds(&y, &e->alts[k]);
+		if (holds) {
+			free(y.rcpt);
 			continue;
+		}
 		struct dl_buf got = DL_BUF_INIT;
-		describe_got(&x, &e->alts[0], &got);
+		describe_got(&y, &e->alts[0], &got);
+		if (got.len == 0 && scope >= 0)
+			summary_one(&y, &got);
 		dl_buf_printf(&j->reasons, "%s:%d: got %s, want %s [%s]\n", c->path, e->line,
 		    got.len ? got.data : j->observed, e->text, dl_level_name(e->level));
 		dl_buf_free(&got);
+		free(y.rcpt);
 		j->verdict = dl_verdict_worst(j->verdict, level_verdict(e->level));
 	}
 }

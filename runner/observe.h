@@ -46,6 +46,10 @@ struct dl_conn {
 	bool mail_in_clear;     /* ... outside TLS */
 	bool data_accepted;     /* the message was accepted (end of data 250) */
 	bool quit;              /* the client sent QUIT */
+	char **rcpts;           /* every RCPT TO path of its transactions (lower case) */
+	size_t n_rcpts;
+	char **accepted_rcpts;  /* ... of the transactions whose message was accepted */
+	size_t n_accepted_rcpts;
 	char *end;              /* how it ended, as the persona reported it */
 	char *summary;          /* one-line human summary for reports */
 };
@@ -56,6 +60,17 @@ struct dl_query {
 	char *type;             /* "TLSA", "A", ... */
 };
 
+/* The client's word about one recipient of several ("recipients" array). */
+struct dl_rcpt_report {
+	char *rcpt;             /* the address as the client reported it */
+	enum dl_disposition disposition;
+	enum dl_security security;
+	char *host;
+	char *address;
+	char *reason;
+	int host_index;         /* the case host its address maps to, or -1 */
+};
+
 struct dl_adapter_report {
 	enum dl_disposition disposition;
 	enum dl_security security;
@@ -64,6 +79,8 @@ struct dl_adapter_report {
 	char *reason;
 	char *error;            /* a fault of the lab the adapter saw, or NULL */
 	char *raw;              /* the JSON line as received */
+	struct dl_rcpt_report *rcpts; /* per recipient, when the line has them */
+	size_t n_rcpts;
 	int exit_code;
 	bool valid;             /* a JSON result line was read */
 };
@@ -85,5 +102,6 @@ struct dl_observed {
 };
 
 void dl_observed_free(struct dl_observed *o);
+void dl_rcpt_reports_free(struct dl_adapter_report *a);
 
 #endif

@@ -423,8 +423,9 @@ all_cases_error(struct run *r, const char *why)
 
 /*
  * The adapter feature a case needs and this adapter lacks (caller frees), or
- * NULL: its conditional(FEATURE), "mandatory-tls" for policy=encrypt, and
- * "option:KEY" for each client option of its send line.
+ * NULL: its conditional(FEATURE), "mandatory-tls" for policy=encrypt,
+ * "multi-rcpt" for several recipients and "option:KEY" for each client
+ * option of its send line.
  */
 static char *
 missing_feature(const struct run *r, const struct dl_case *c)
@@ -434,6 +435,8 @@ missing_feature(const struct run *r, const struct dl_case *c)
 	if (c->send.policy && strcmp(c->send.policy, "encrypt") == 0 &&
 	    !dl_adapter_has(&r->adapter, "mandatory-tls"))
 		return dl_xstrdup("mandatory-tls");
+	if (c->send.rcpts.n > 1 && !dl_adapter_has(&r->adapter, "multi-rcpt"))
+		return dl_xstrdup("multi-rcpt");
 	for (size_t i = 0; i < c->send.options.n; i++) {
 		char *f = dl_xasprintf("option:%.*s",
 		    (int)strcspn(c->send.options.v[i], "="), c->send.options.v[i]);

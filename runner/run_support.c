@@ -163,15 +163,21 @@ run_write_message(const struct run *r, const struct rcase *rc)
 			snprintf(round_tag, sizeof(round_tag), ".d%d", k);
 	gmtime_r(&now, &tm);
 	strftime(date, sizeof(date), "%a, %d %b %Y %H:%M:%S +0000", &tm);
+	/* Several recipients: "<a@x>, <b@y>" (RFC 5322 address-list). */
+	struct dl_buf to = DL_BUF_INIT;
+	for (size_t i = 0; ascii && i < rc->w.n_rcpts; i++)
+		dl_buf_printf(&to, "%s<%s>", i ? ", " : "", rc->w.rcpts[i]);
+	if (!ascii)
+		dl_buf_adds(&to, "undisclosed-recipients:;");
 	char *msg = dl_xasprintf(
-	    "From: <%s>\r\nTo: %s%s%s\r\nSubject: danelab case %s\r\nDate: %s\r\n"
+	    "From: <%s>\r\nTo: %s\r\nSubject: danelab case %s\r\nDate: %s\r\n"
 	    "Message-ID: <%s.%d%s@danelab.test>\r\nX-Danelab-Case: %s\r\n\r\n"
 	    "This message was sent by danelab case %s.\r\n"
 	    "If a server other than the case's expected one has it, the attack worked.\r\n",
-	    rc->c->send.from, ascii ? "<" : "", ascii ? rc->w.rcpt : "undisclosed-recipients:;",
-	    ascii ? ">" : "", rc->c->id, date, rc->c->id,
+	    rc->c->send.from, to.data, rc->c->id, date, rc->c->id,
 	    r->repeat, round_tag, rc->c->id, rc->c->id);
 	dl_write_file(path, msg, strlen(msg));
+	dl_buf_free(&to);
 	free(msg);
 	free(path);
 }
