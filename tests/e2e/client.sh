@@ -120,6 +120,12 @@ check literal-no-dane delivered/encrypted --rcpt "u@[$(A 2)]"
 check agility-per-usage delivered/dane --rcpt u@xagil.test
 check dane-ta-leaf-not-under-ta deferred --rcpt u@tarogue.test
 check sni-on-failover delivered/dane@mx.sni.test --rcpt u@xsni.test
+# One message, two domains: each its own delivery and DANE decision.
+check two-domains-own-decisions deferred --rcpt u@ok.test --rcpt u@mismatch.test
+got=$(jq -r '[.recipients[] | .rcpt + "=" + .disposition + "/" + (.security // "-")] | join(" ")' \
+    "$W/two-domains-own-decisions.json")
+[ "$got" = "u@ok.test=delivered/dane u@mismatch.test=deferred/-" ] &&
+    pass two-domains-per-recipient || fail two-domains-per-recipient "got $got"
 
 # Bad input: clear error and the right exit status.
 client --rcpt u@ok.test --trust-anchor "$W/nonexistent" >/dev/null 2>&1
@@ -164,6 +170,7 @@ unusable-as-none|delivered/cleartext|--rcpt u@unus.test
 ta-anywhere-in-chain|delivered/dane|--rcpt u@tarogue.test
 agility-across-usages|deferred|--rcpt u@xagil.test
 stale-sni|deferred|--rcpt u@xsni.test
+share-connection|delivered|--rcpt u@ok.test --rcpt u@mismatch.test
 "
 printf '%s\n' "$violations" | while IFS='|' read -r v want args; do
 	[ -n "$v" ] || continue
