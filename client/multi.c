@@ -64,7 +64,7 @@ dl_deliver_multi(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 	bool deferred = false, bounced = false;
 	/* The violation's one delivery: every recipient in the first domain's
 	 * transaction, decided (routing, DANE) for that domain alone. */
-	bool one = cfg->relay != NULL || dl_violates(&cfg->v, DL_V_SHARE_CONNECTION);
+	bool one = cfg->relay != NULL || dl_violates(&cfg->v, DL_VIOL_SHARE_CONNECTION);
 
 	if (g == NULL)
 		abort();

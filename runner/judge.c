@@ -10,116 +10,6 @@
 
 #include "util/buf.h"
 
-static const char *const disp_names[] = {
-	[DL_DISP_NONE] = "nothing", [DL_DISP_DELIVERED] = "delivered",
-	[DL_DISP_DEFERRED] = "deferred", [DL_DISP_BOUNCED] = "bounced",
-	[DL_DISP_UNSUPPORTED] = "unsupported",
-};
-static const char *const sec_names[] = {
-	[DL_SEC_UNKNOWN] = "unknown", [DL_SEC_CLEARTEXT] = "cleartext",
-	[DL_SEC_ENCRYPTED] = "encrypted", [DL_SEC_DANE] = "dane",
-};
-
-const char *
-dl_disposition_name(enum dl_disposition d)
-{
-	return d <= DL_DISP_UNSUPPORTED ? disp_names[d] : "?";
-}
-
-int
-dl_disposition_parse(const char *s, enum dl_disposition *out)
-{
-	for (int i = DL_DISP_DELIVERED; i <= DL_DISP_UNSUPPORTED; i++)
-		if (strcmp(s, disp_names[i]) == 0) {
-			*out = (enum dl_disposition)i;
-			return 0;
-		}
-	return -1;
-}
-
-const char *
-dl_security_name(enum dl_security s)
-{
-	return s <= DL_SEC_DANE ? sec_names[s] : "?";
-}
-
-int
-dl_security_parse(const char *s, enum dl_security *out)
-{
-	for (int i = DL_SEC_CLEARTEXT; i <= DL_SEC_DANE; i++)
-		if (strcmp(s, sec_names[i]) == 0) {
-			*out = (enum dl_security)i;
-			return 0;
-		}
-	return -1;
-}
-
-void
-dl_rcpt_reports_free(struct dl_adapter_report *a)
-{
-	for (size_t i = 0; i < a->n_rcpts; i++) {
-		free(a->rcpts[i].rcpt);
-		free(a->rcpts[i].host);
-		free(a->rcpts[i].address);
-		free(a->rcpts[i].reason);
-	}
-	free(a->rcpts);
-	a->rcpts = NULL;
-	a->n_rcpts = 0;
-}
-
-void
-dl_observed_free(struct dl_observed *o)
-{
-	for (size_t i = 0; i < o->n_conns; i++) {
-		free(o->conns[i].sni);
-		free(o->conns[i].end);
-		free(o->conns[i].summary);
-		for (size_t k = 0; k < o->conns[i].n_rcpts; k++)
-			free(o->conns[i].rcpts[k]);
-		free(o->conns[i].rcpts);
-		for (size_t k = 0; k < o->conns[i].n_accepted_rcpts; k++)
-			free(o->conns[i].accepted_rcpts[k]);
-		free(o->conns[i].accepted_rcpts);
-	}
-	free(o->conns);
-	for (size_t i = 0; i < o->n_queries; i++) {
-		free(o->queries[i].name);
-		free(o->queries[i].type);
-	}
-	free(o->queries);
-	free(o->adapter.host);
-	free(o->adapter.address);
-	free(o->adapter.reason);
-	free(o->adapter.error);
-	free(o->adapter.raw);
-	dl_rcpt_reports_free(&o->adapter);
-	free(o->client_log);
-	free(o->lab_fault);
-	memset(o, 0, sizeof(*o));
-}
-
-char *
-dl_case_name_abs(const char *name, const char *apex)
-{
-	size_t n = strlen(name);
-
-	if (strcmp(name, "@") == 0)
-		return dl_xstrdup(apex);
-	if (n > 0 && name[n - 1] == '.')
-		return dl_xstrndup(name, n - 1);
-	return dl_xasprintf("%s.%s", name, apex);
-}
-
-int
-dl_case_host_index(const struct dl_case *c, const char *label)
-{
-	for (size_t i = 0; i < c->n_hosts; i++)
-		if (strcmp(c->hosts[i].label, label) == 0)
-			return (int)i;
-	return -1;
-}
-
 /*
  * The vocabulary.  Disposition words: delivered HOST [SECURITY], deferred,
  * bounced.  Host facts: HOST FACT.  Resolver facts: query / no-query NAME
@@ -303,8 +193,8 @@ struct judge_ctx {
 	 * that named it count, and the client's word is its entry of the
 	 * result's "recipients"; NULL: every connection, the result line. */
 	char *rcpt;                 /* absolute, lower case */
-	enum dl_disposition disp;   /* what the client reports */
-	enum dl_security sec;
+	enum dl_obs_disposition disp;   /* what the client reports */
+	enum dl_obs_security sec;
 	const struct dl_rcpt_report *rr; /* the recipient's report, or NULL */
 };
 
@@ -617,10 +507,10 @@ summary_one(const struct judge_ctx *x, struct dl_buf *b)
 		dl_buf_printf(b, "delivered via %s (%s", x->c->hosts[x->delivered_host].label,
 		    x->delivered_tls ? "tls" : "cleartext");
 	else
-		dl_buf_printf(b, "%s (no server accepted it", dl_disposition_name(x->disp));
-	dl_buf_printf(b, "; client says %s", dl_disposition_name(x->disp));
+		dl_buf_printf(b, "%s (no server accepted it", dl_obs_disposition_name(x->disp));
+	dl_buf_printf(b, "; client says %s", dl_obs_disposition_name(x->disp));
 	if (x->disp == DL_DISP_DELIVERED)
-		dl_buf_printf(b, " via %s, %s", host ? host : "?", dl_security_name(x->sec));
+		dl_buf_printf(b, " via %s, %s", host ? host : "?", dl_obs_security_name(x->sec));
 	dl_buf_adds(b, ")");
 }
 
@@ -656,7 +546,7 @@ delivery_agrees(const struct judge_ctx *x, const char *who, const char *host,
 	if (x->delivered_host >= 0 && x->disp != DL_DISP_DELIVERED) {
 		dl_buf_printf(why, "%s: observers disagree%s%s: server %s accepted the "
 		    "message but the client reports %s\n", x->c->path, who[0] ? " on " : "",
-		    who, x->c->hosts[x->delivered_host].label, dl_disposition_name(x->disp));
+		    who, x->c->hosts[x->delivered_host].label, dl_obs_disposition_name(x->disp));
 		ok = false;
 	}
 	if (x->delivered_host < 0 && x->disp == DL_DISP_DELIVERED) {
@@ -692,7 +582,7 @@ delivery_agrees(const struct judge_ctx *x, const char *who, const char *host,
 		dl_buf_printf(why, "%s: observers disagree on security%s%s: the client "
 		    "(adapter result line) reports %s delivery to %s, the server %s "
 		    "(persona transcript) received the message %s\n", x->c->path,
-		    who[0] ? " of " : "", who, dl_security_name(x->sec),
+		    who[0] ? " of " : "", who, dl_obs_security_name(x->sec),
 		    host && *host ? host : "?", x->c->hosts[x->delivered_host].label,
 		    x->delivered_tls ? "over TLS" : "in cleartext");
 		ok = false;

@@ -189,7 +189,7 @@ conn(struct dl_observed *o, bool tls, const char *sni, bool accepted,
 
 /* The client's entry for one recipient. */
 static void
-says(struct dl_observed *o, const char *rcpt, enum dl_disposition d, enum dl_security s)
+says(struct dl_observed *o, const char *rcpt, enum dl_obs_disposition d, enum dl_obs_security s)
 {
 	struct dl_adapter_report *a = &o->adapter;
 
