@@ -1,8 +1,9 @@
 /*
- * run_verify.c -- prove every case's fixture through the lab resolver
- * before any client runs.  One libunbound context (forwarding to the lab
- * Unbound, validating itself with the lab trust anchor) resolves all probes
- * of all cases concurrently; each answer is classified into one status.
+ * lab_prove.c -- prove what a caller expects of the lab's world before any
+ * client runs.  One libunbound context (forwarding to the lab Unbound,
+ * validating itself with the lab trust anchor) resolves every probe at
+ * once; each answer is classified into one status, and a second observer,
+ * the lab resolver's own AD bit, must agree.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -11,28 +12,55 @@
 #include <ldns/ldns.h>
 #include <unbound.h>
 
+#include "lab/addr.h"
+#include "lab/lab.h"
+#include "lab/lab_internal.h"
 #include "runner/adapter.h"
-#include "runner/run_lab.h"
 #include "util/buf.h"
 
-/* One answer, classified; one string per value (case_probes.c uses them). */
-static const char *
+static const char *const status_names[DL_LAB_STATUS_COUNT] = {
+	[DL_LAB_SECURE] = "secure", [DL_LAB_INSECURE] = "insecure",
+	[DL_LAB_NODATA_SECURE] = "nodata-secure", [DL_LAB_NODATA_INSECURE] = "nodata-insecure",
+	[DL_LAB_NXDOMAIN_SECURE] = "nxdomain-secure",
+	[DL_LAB_NXDOMAIN_INSECURE] = "nxdomain-insecure", [DL_LAB_BOGUS] = "bogus",
+	[DL_LAB_SERVFAIL] = "servfail", [DL_LAB_TIMEOUT] = "timeout",
+	[DL_LAB_UNRESOLVABLE] = "unresolvable",
+};
+
+const char *
+dl_lab_status_name(enum dl_lab_status s)
+{
+	return (unsigned)s < DL_LAB_STATUS_COUNT ? status_names[s] : "?";
+}
+
+int
+dl_lab_status_parse(const char *s, enum dl_lab_status *out)
+{
+	for (int i = 0; i < DL_LAB_STATUS_COUNT; i++)
+		if (strcmp(s, status_names[i]) == 0) {
+			*out = (enum dl_lab_status)i;
+			return 0;
+		}
+	return -1;
+}
+
+static enum dl_lab_status
 classify(const struct ub_result *r)
 {
 	if (r->bogus)
-		return "bogus";
+		return DL_LAB_BOGUS;
 	if (r->rcode == 2 /* SERVFAIL */ || (r->rcode != 0 && r->rcode != 3))
-		return "servfail";
+		return DL_LAB_SERVFAIL;
 	if (r->secure)
-		return r->nxdomain ? "nxdomain-secure" : r->havedata ? "secure" : "nodata-secure";
-	return r->nxdomain ? "nxdomain-insecure" : r->havedata ? "insecure" : "nodata-insecure";
+		return r->nxdomain ? DL_LAB_NXDOMAIN_SECURE : r->havedata ? DL_LAB_SECURE :
+		    DL_LAB_NODATA_SECURE;
+	return r->nxdomain ? DL_LAB_NXDOMAIN_INSECURE : r->havedata ? DL_LAB_INSECURE :
+	    DL_LAB_NODATA_INSECURE;
 }
 
 struct probe_slot {
-	const struct dl_fixture_probe *p;
-	size_t owner;        /* case index */
-	const char *got;     /* status, or NULL while pending */
-	char why[256];
+	struct dl_lab_probe *p;
+	bool done;
 };
 
 static void
@@ -40,31 +68,48 @@ on_answer(void *arg, int err, struct ub_result *r)
 {
 	struct probe_slot *s = arg;
 
+	s->done = true;
 	if (err != 0) {
-		s->got = "servfail";
-		snprintf(s->why, sizeof(s->why), "%s", ub_strerror(err));
+		s->p->got = DL_LAB_SERVFAIL;
+		snprintf(s->p->why, sizeof(s->p->why), "%s", ub_strerror(err));
 	} else {
-		s->got = classify(r);
+		s->p->got = classify(r);
 		if (r->bogus && r->why_bogus)
-			snprintf(s->why, sizeof(s->why), "%s", r->why_bogus);
+			snprintf(s->p->why, sizeof(s->p->why), "%s", r->why_bogus);
 	}
 	ub_resolve_free(r);
 }
 
+/* Does the lab resolver's own AD bit agree with an answered probe? */
+static void
+cross_check(struct dl_lab_probe *p)
+{
+	bool secure = p->got == DL_LAB_SECURE || p->got == DL_LAB_NODATA_SECURE ||
+	    p->got == DL_LAB_NXDOMAIN_SECURE;
+	bool insecure = p->got == DL_LAB_INSECURE || p->got == DL_LAB_NODATA_INSECURE ||
+	    p->got == DL_LAB_NXDOMAIN_INSECURE;
+	bool ad = false, answered = false;
+
+	if (!p->ok || (!secure && !insecure))
+		return;
+	lab_ad_bit(p->qname, ldns_get_rr_type_by_name(p->qtype), &ad, &answered);
+	if (!answered || ad != secure) {
+		p->ok = false;
+		snprintf(p->why, sizeof(p->why), "plain query to the lab resolver: %s",
+		    !answered ? "no answer" : ad ? "AD set" : "AD not set");
+	}
+}
+
 int
-run_lab_verify(struct run_lab *lab, struct dl_case_world *const *cases, size_t n_cases,
-    struct dl_buf *report, int *bad, struct dl_err *err)
+dl_lab_prove(struct dl_lab *lab, struct dl_lab_probe *probes, size_t n, struct dl_err *err)
 {
 	struct ub_ctx *ctx = ub_ctx_create();
-	size_t n = 0, k = 0;
+	struct probe_slot *slots = dl_xcalloc(n + 1, sizeof(*slots));
 	int rc = 0;
 
-	for (size_t i = 0; i < n_cases; i++)
-		n += cases[i]->n_probes;
-	struct probe_slot *slots = dl_xcalloc(n + 1, sizeof(*slots));
-	int ub = ctx == NULL ? -1 : ub_ctx_set_fwd(ctx, "127.0.0.1");
+	int ub = ctx == NULL ? -1 : ub_ctx_set_fwd(ctx, DL_LAB_RESOLVER);
 	if (ub == 0)
-		ub = ub_ctx_add_ta_file(ctx, run_lab_trust_anchor(lab));
+		ub = ub_ctx_add_ta_file(ctx, dl_lab_trust_anchor(lab));
 	if (ub == 0)
 		ub = ub_ctx_set_option(ctx, "do-not-query-localhost:", "no");
 	/* Async mode must be chosen before the context is finalized, and
@@ -78,17 +123,18 @@ run_lab_verify(struct run_lab *lab, struct dl_case_world *const *cases, size_t n
 		    ub < 0 ? ub_strerror(ub) : "no context");
 		goto out;
 	}
-	for (size_t i = 0; i < n_cases; i++) {
-		for (size_t j = 0; j < cases[i]->n_probes; j++, k++) {
-			const struct dl_fixture_probe *p = &cases[i]->probes[j];
-			int type = ldns_get_rr_type_by_name(p->qtype);
-			slots[k].p = p;
-			slots[k].owner = i;
-			if (type == 0 || ub_resolve_async(ctx, p->qname, type, 1, &slots[k],
-			    on_answer, NULL) != 0) {
-				slots[k].got = "unresolvable";
-				snprintf(slots[k].why, sizeof(slots[k].why), "bad probe");
-			}
+	for (size_t k = 0; k < n; k++) {
+		struct dl_lab_probe *p = &probes[k];
+		int type = ldns_get_rr_type_by_name(p->qtype);
+		slots[k].p = p;
+		p->got = DL_LAB_TIMEOUT;
+		p->ok = false;
+		p->why[0] = '\0';
+		if (type == 0 || ub_resolve_async(ctx, p->qname, type, 1, &slots[k],
+		    on_answer, NULL) != 0) {
+			p->got = DL_LAB_UNRESOLVABLE;
+			slots[k].done = true;
+			snprintf(p->why, sizeof(p->why), "bad probe");
 		}
 	}
 	/*
@@ -103,7 +149,7 @@ run_lab_verify(struct run_lab *lab, struct dl_case_world *const *cases, size_t n
 	for (;;) {
 		size_t left = 0;
 		for (size_t s = 0; s < n; s++)
-			left += slots[s].got == NULL;
+			left += !slots[s].done;
 		if (left < pending)
 			stalled_at = dl_now_ms() + 15000;
 		pending = left;
@@ -113,30 +159,14 @@ run_lab_verify(struct run_lab *lab, struct dl_case_world *const *cases, size_t n
 		if (poll(&pfd, 1, 100) > 0)
 			ub_process(ctx);
 	}
-	for (size_t s = 0; s < n; s++) {
-		struct probe_slot *sl = &slots[s];
-		const char *got = sl->got ? sl->got : "timeout";
-		bool ok = strcmp(got, sl->p->status) == 0;
-		/* A second observer: the lab resolver's own AD bit must agree
-		 * with what libunbound concluded for every answered probe. */
-		if (ok && (strstr(got, "secure") || strstr(got, "insecure"))) {
-			bool ad = false, answered = false;
-			run_lab_ad_bit(sl->p->qname, ldns_get_rr_type_by_name(sl->p->qtype),
-			    &ad, &answered);
-			bool want_ad = strstr(got, "insecure") == NULL;
-			if (!answered || ad != want_ad) {
-				ok = false;
-				snprintf(sl->why, sizeof(sl->why), "plain query to the lab resolver: %s",
-				    !answered ? "no answer" : ad ? "AD set" : "AD not set");
-			}
-		}
-		bad[sl->owner] += !ok;
-		dl_buf_printf(&report[sl->owner], "%s %s %s: %s%s%s%s%s\n", ok ? "ok  " : "FAIL",
-		    sl->p->qname, sl->p->qtype, got, ok ? "" : ", want ", ok ? "" : sl->p->status,
-		    sl->why[0] ? " -- " : "", sl->why);
+	/* Pending callbacks would touch the slots: delete the context first. */
+	ub_ctx_delete(ctx);
+	ctx = NULL;
+	for (size_t k = 0; k < n; k++) {
+		probes[k].ok = probes[k].got == probes[k].want;
+		cross_check(&probes[k]);
 	}
 out:
-	/* Pending callbacks would touch freed slots: delete the context first. */
 	if (ctx)
 		ub_ctx_delete(ctx);
 	free(slots);
