@@ -89,6 +89,28 @@ EX_SELF = """\
 2026-12-06 04:56:31 1xa4IZ-00002J-0y Frozen
 """
 
+# One message to two domains whose MX hosts share an address; the second
+# domain's TLSA matches nothing (cases/multi/multi-rcpt-second-domain-tlsa-
+# mismatch).  One smtp process, two connections to the same address: the
+# apex's recipient Verified, the second's deferred (Postfix 3.7.11).
+PF_MULTI = """\
+Dec 06 07:44:27 client postfix/cleanup[462]: 3E25EAF: message-id=<multi-rcpt-second-domain-tlsa-mismatch.1@danelab.test>
+Dec 06 07:44:27 client postfix/qmgr[454]: 3E25EAF: from=<sender@danelab.invalid>, size=640, nrcpt=2 (queue active)
+Dec 06 07:44:28 client postfix/smtp[464]: Verified TLS connection established to mx1.multi-rcpt-second-domain-tlsa-mismatch.test[127.16.2.1]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature ECDSA (prime256v1) server-digest SHA256
+Dec 06 07:44:28 client postfix/smtp[464]: 3E25EAF: to=<user@multi-rcpt-second-domain-tlsa-mismatch.test>, relay=mx1.multi-rcpt-second-domain-tlsa-mismatch.test[127.16.2.1]:25, delay=1.5, delays=0.43/0.7/0.3/0.04, dsn=2.0.0, status=sent (250 2.0.0 message accepted)
+Dec 06 07:44:28 client postfix/smtp[464]: server certificate verification failed for mx.second.multi-rcpt-second-domain-tlsa-mismatch.test[127.16.2.1]:25: num=65:no matching DANE TLSA records
+Dec 06 07:44:28 client postfix/smtp[464]: Untrusted TLS connection established to mx.second.multi-rcpt-second-domain-tlsa-mismatch.test[127.16.2.1]:25: TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) key-exchange X25519 server-signature ECDSA (prime256v1) server-digest SHA256
+Dec 06 07:44:29 client postfix/smtp[464]: 3E25EAF: to=<user@second.multi-rcpt-second-domain-tlsa-mismatch.test>, relay=mx.second.multi-rcpt-second-domain-tlsa-mismatch.test[127.16.2.1]:25, delay=1.8, delays=0.43/1.1/0.3/0, dsn=4.7.5, status=deferred (Server certificate not verified)
+"""
+# The same case under Exim 4.96.
+EX_MULTI = """\
+2026-12-06 07:45:15 1xa6vr-00003F-0Y <= sender@danelab.invalid U=root P=local S=683 id=multi-rcpt-second-domain-tlsa-mismatch.1@danelab.test for user@multi-rcpt-second-domain-tlsa-mismatch.test user@second.multi-rcpt-second-domain-tlsa-mismatch.test
+2026-12-06 07:45:16 1xa6vr-00003F-0Y DANE attempt failed; TLS connection to mx.second.multi-rcpt-second-domain-tlsa-mismatch.test [127.16.2.1]: (certificate verification failed): Verification failed. The certificate differs. 
+2026-12-06 07:45:16 1xa6vr-00003F-0Y H=mx1.multi-rcpt-second-domain-tlsa-mismatch.test [127.16.2.1] TLS error on connection (recv): The TLS connection was non-properly terminated.
+2026-12-06 07:45:16 1xa6vr-00003F-0Y == user@second.multi-rcpt-second-domain-tlsa-mismatch.test R=dnslookup T=dane defer (-37) H=mx.second.multi-rcpt-second-domain-tlsa-mismatch.test [127.16.2.1]:25: TLS session: (certificate verification failed): Verification failed. The certificate differs. 
+2026-12-06 07:45:16 1xa6vr-00003F-0Y => user@multi-rcpt-second-domain-tlsa-mismatch.test R=dnslookup T=dane H=mx1.multi-rcpt-second-domain-tlsa-mismatch.test [127.16.2.1]:25 X=TLS1.3:ECDHE_SECP256R1__ECDSA_SECP256R1_SHA256__AES_256_GCM:256 CV=dane C="250 2.0.0 message accepted"
+"""
+
 fails = 0
 
 
@@ -164,4 +186,25 @@ check('exim/points-to-local-host-error-named',
 check('exim/points-to-local-host-with-self-option',
       EX.outcome_of(EX_SELF.splitlines(), '1xa4IZ-00002J-0y', selfish=True),
       {'disposition': 'deferred', 'error': None})
+# Several recipients: an entry each, from each recipient's own line.
+MID = 'multi-rcpt-second-domain-tlsa-mismatch.1@danelab.test'
+RCPTS = ['user@multi-rcpt-second-domain-tlsa-mismatch.test',
+         'user@second.multi-rcpt-second-domain-tlsa-mismatch.test']
+r = PF.with_recipients(postfix(PF_MULTI), MID, RCPTS)
+check('postfix/multi-rcpt-message-deferred', r, {'disposition': 'deferred'})
+check('postfix/multi-rcpt-first-verified', r['recipients'][0],
+      {'rcpt': RCPTS[0], 'disposition': 'delivered', 'security': 'dane',
+       'address': '127.16.2.1'})
+check('postfix/multi-rcpt-second-deferred', r['recipients'][1],
+      {'rcpt': RCPTS[1], 'disposition': 'deferred'})
+check('postfix/multi-rcpt-done-waits-for-both',
+      {'done': PF.done(postfix('\n'.join(PF_MULTI.splitlines()[:4])), MID, RCPTS)},
+      {'done': False})
+r = EX.with_recipients(EX.outcome_of(EX_MULTI.splitlines(), '1xa6vr-00003F-0Y'),
+                       EX_MULTI.splitlines(), '1xa6vr-00003F-0Y', RCPTS)
+check('exim/multi-rcpt-message-deferred', r, {'disposition': 'deferred'})
+check('exim/multi-rcpt-first-dane', r['recipients'][0],
+      {'rcpt': RCPTS[0], 'disposition': 'delivered', 'security': 'dane'})
+check('exim/multi-rcpt-second-deferred', r['recipients'][1],
+      {'rcpt': RCPTS[1], 'disposition': 'deferred', 'security': None})
 sys.exit(1 if fails else 0)
