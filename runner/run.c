@@ -168,6 +168,7 @@ place_cases(struct run *r)
 			continue;
 		}
 		rc->placed = true;
+		rc->round = 1;
 		rc->top_dir = dl_xstrdup(rc->dir);
 	}
 	dl_diag_free(&diag);
@@ -499,7 +500,6 @@ sandboxed_run(struct run *r)
 
 	r->started_ms = dl_now_ms();
 	r->repeat = 1;
-	r->round = 1;
 	r->send_phase = -1;
 	r->pki = dl_pki_new(r->o->now);
 	dl_pki_prefetch_rsa(r->pki, rsa_keys_wanted(r));
