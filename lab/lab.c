@@ -374,13 +374,11 @@ peak_rss_kb(pid_t pid)
 	return kb;
 }
 
-void
-dl_lab_down(struct dl_lab *lab)
+long
+dl_lab_peak_rss_kb(const struct dl_lab *lab)
 {
-	long total = 0, t0 = dl_now_ms();
+	long total = 0;
 
-	if (lab == NULL)
-		return;
 	for (size_t i = 0; i < lab->n_d; i++) {
 		long kb = lab->d[i].pid > 0 ? peak_rss_kb(lab->d[i].pid) : -1;
 		if (kb > 0) {
@@ -388,7 +386,17 @@ dl_lab_down(struct dl_lab *lab)
 			log_debug("lab", "%s peak RSS %ld kB", lab->d[i].name, kb);
 		}
 	}
-	log_debug("lab", "daemons' peak RSS together: %ld kB", total);
+	return total;
+}
+
+void
+dl_lab_down(struct dl_lab *lab)
+{
+	long t0 = dl_now_ms();
+
+	if (lab == NULL)
+		return;
+	log_debug("lab", "daemons' peak RSS together: %ld kB", dl_lab_peak_rss_kb(lab));
 	for (size_t i = 0; i < lab->n_d; i++)
 		if (lab->d[i].pid > 0)
 			kill(lab->d[i].pid, SIGTERM);
