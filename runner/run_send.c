@@ -65,8 +65,11 @@ merge_round(struct rcase *rc, int round, struct dl_judgement *j)
 static void
 report_if_done(struct run *r, struct rcase *rc, size_t done, size_t total)
 {
-	if (rc->w.n_rounds <= rc->round)
-		run_report_case(r, rc, done, total);
+	if (rc->w.n_rounds > rc->round)
+		return;
+	run_report_case(r, rc, done, total);
+	if (r->o->explain)
+		run_explain_case(r, rc);
 }
 
 static void

@@ -351,8 +351,6 @@ run_report_case(struct run *r, struct rcase *rc, size_t done, size_t total)
 		fputs("\r\033[K", stdout);
 	if (!r->o->quiet)
 		dl_report_case_line(stdout, &rc->res, r->o->verbose);
-	if (r->o->explain)
-		run_explain_case(r, rc);
 	keep_result(r, rc);
 	(void)done;
 	(void)total;
