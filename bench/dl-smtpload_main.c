@@ -31,6 +31,7 @@
 #include "servers/persona.h"
 #include "servers/smtp_parse.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 enum step {
@@ -77,15 +78,6 @@ struct load {
 	int conc;
 };
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 watch(struct load *l, struct sess *s, uint32_t want)
 {
@@ -110,7 +102,7 @@ sess_end(struct load *l, struct sess *s, bool ok)
 	s->ssl = NULL;
 	close(s->fd);
 	s->fd = -1;
-	if ((l->max == 0 || l->started < l->max) && now_s() < l->deadline)
+	if ((l->max == 0 || l->started < l->max) && (dl_now_ns() / 1e9) < l->deadline)
 		sess_start(l, s);
 }
 
@@ -283,7 +275,7 @@ run(struct load *l)
 			if (r != 0)
 				sess_end(l, s, r > 0);
 		}
-		if (now_s() > l->deadline + 10)
+		if ((dl_now_ns() / 1e9) > l->deadline + 10)
 			break; /* sessions stuck past the end: count them failed */
 	}
 	l->failed += l->started - l->ok - l->failed;
@@ -336,10 +328,10 @@ main(int argc, char **argv)
 	SSL_CTX_set_session_cache_mode(l.ctx, SSL_SESS_CACHE_OFF);
 	l.epfd = epoll_create1(EPOLL_CLOEXEC);
 	l.sess = calloc((size_t)l.conc, sizeof(*l.sess));
-	double t0 = now_s();
+	double t0 = (dl_now_ns() / 1e9);
 	l.deadline = t0 + secs;
 	run(&l);
-	double dt = now_s() - t0;
+	double dt = (dl_now_ns() / 1e9) - t0;
 	printf("sessions=%ld failed=%ld seconds=%.2f rate=%.1f/s\n", l.ok,
 	    l.failed, dt, l.ok / dt);
 	free(l.sess);

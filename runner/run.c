@@ -39,6 +39,7 @@
 #include "runner/run_lab.h"
 #include "runner/tail.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/log.h"
 
