@@ -30,6 +30,7 @@
 
 #include "servers/persona.h"
 #include "servers/smtp_parse.h"
+#include "servers/tls.h"
 #include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
@@ -148,25 +149,14 @@ sess_send(struct sess *s, const char *data)
 static int
 take_reply(struct sess *s)
 {
-	size_t off = 0;
+	size_t used;
+	int code, r = smtp_take_reply(s->in, s->in_len, &code, &used);
 
-	for (;;) {
-		const char *line, *text;
-		size_t ll, used, tl;
-		int code;
-		bool last;
-		if (smtp_next_line(s->in + off, s->in_len - off, SMTP_REPLY_LINE_MAX,
-		    &line, &ll, &used) != SMTP_LINE_FULL)
-			return 0;
-		if (smtp_parse_reply(line, ll, &code, &last, &text, &tl) < 0)
-			return -1;
-		off += used;
-		if (last) {
-			memmove(s->in, s->in + off, s->in_len - off);
-			s->in_len -= off;
-			return code;
-		}
-	}
+	if (r <= 0)
+		return r;
+	memmove(s->in, s->in + used, s->in_len - used);
+	s->in_len -= used;
+	return code;
 }
 
 static int
@@ -207,22 +197,12 @@ sess_read(struct sess *s)
 
 	if (space == 0)
 		return -1;
-	if (s->ssl) {
-		int r = SSL_read(s->ssl, s->in + s->in_len, (int)space);
-		if (r > 0) {
-			s->in_len += (size_t)r;
-			return r;
-		}
-		int e = SSL_get_error(s->ssl, r);
-		ERR_clear_error();
-		return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
-	}
-	ssize_t r = read(s->fd, s->in + s->in_len, space);
-	if (r > 0) {
+	int e, r = tls_read_some(s->ssl, s->fd, s->in + s->in_len, space, &e);
+	if (r > 0)
 		s->in_len += (size_t)r;
-		return (int)r;
-	}
-	return r < 0 && errno == EAGAIN ? 0 : -1;
+	else
+		ERR_clear_error();
+	return r;
 }
 
 /* Advance one session; returns -1 on failure, 1 when done. */

@@ -309,28 +309,18 @@ conn_read(struct conn *c, enum conn_end *end)
 
 	if (space == 0)
 		return 0;
+	int e, r = tls_read_some(c->ssl, c->fd, c->in + c->in_len, space, &e);
+	if (r >= 0) {
+		c->in_len += (size_t)r;
+		return r;
+	}
 	if (c->ssl) {
-		int r = SSL_read(c->ssl, c->in + c->in_len, (int)space);
-		if (r > 0) {
-			c->in_len += (size_t)r;
-			return r;
-		}
-		int e = SSL_get_error(c->ssl, r);
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-			return 0;
 		char reason[128];
 		tls_drain_reason(reason, sizeof(reason));
 		*end = e == SSL_ERROR_SSL && strstr(reason, "alert") ?
 		    END_TLS_ALERT : END_CLIENT_CLOSE;
 		return -1;
 	}
-	ssize_t r = read(c->fd, c->in + c->in_len, space);
-	if (r > 0) {
-		c->in_len += (size_t)r;
-		return (int)r;
-	}
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
 	*end = END_CLIENT_CLOSE;
 	return -1;
 }

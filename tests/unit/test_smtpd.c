@@ -117,6 +117,30 @@ test_parse_replies(void)
 	CU_ASSERT_TRUE(smtp_ehlo_has_keyword("starttls", 8, "STARTTLS"));
 }
 
+/* Whole replies out of a buffer that holds parts of them. */
+static void
+test_take_reply(void)
+{
+	const char *two = "250-a\r\n250-b\r\n250 c\r\n354 go\r\n";
+	char big[SMTP_REPLY_LINE_MAX + 10];
+	size_t used = 0;
+	int code = 0;
+
+	CU_ASSERT_EQUAL(smtp_take_reply(two, strlen(two), &code, &used), 1);
+	CU_ASSERT_EQUAL(code, 250);
+	CU_ASSERT_EQUAL(used, 21);
+	CU_ASSERT_EQUAL(smtp_take_reply(two + used, strlen(two) - used, &code, &used), 1);
+	CU_ASSERT_EQUAL(code, 354);
+	CU_ASSERT_EQUAL(used, 8);
+	/* Not yet complete: a continuation line, or a line without its end. */
+	CU_ASSERT_EQUAL(smtp_take_reply(two, 14, &code, &used), 0);
+	CU_ASSERT_EQUAL(smtp_take_reply("220 x", 5, &code, &used), 0);
+	CU_ASSERT_EQUAL(smtp_take_reply("", 0, &code, &used), 0);
+	CU_ASSERT_EQUAL(smtp_take_reply("250-a\r\nxyz\r\n", 12, &code, &used), -1);
+	memset(big, '5', sizeof(big));
+	CU_ASSERT_EQUAL(smtp_take_reply(big, sizeof(big), &code, &used), -1);
+}
+
 static const char good_conf[] =
 	"# a comment\n"
 	"persona case1/mx1\n"
@@ -530,6 +554,7 @@ static const struct cu_test tests[] = {
 	{ "parse_commands", test_parse_commands },
 	{ "parse_bad_commands", test_parse_bad_commands },
 	{ "parse_replies", test_parse_replies },
+	{ "take_reply", test_take_reply },
 	{ "conf_good", test_conf_good },
 	{ "conf_errors", test_conf_errors },
 	{ "conf_defaults", test_conf_defaults },
