@@ -46,8 +46,8 @@ struct run {
 	char *rundir, *workdir, *resolv_conf;
 	char *keep_dir;           /* --keep, absolute; NULL: evidence in rundir */
 	struct dl_pki *pki;
-	struct run_lab *lab;
-	struct run_smtpd *smtpd;
+	struct dl_lab *lab;
+	struct dl_smtpd_ctl *smtpd;
 	struct dl_adapter adapter;
 	struct dl_tail ev_tail, dns_tail;
 	struct dl_capture *capture; /* the lab's packets, while evidence is kept */

@@ -15,12 +15,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lab/lab.h"
+#include "lab/smtpd_ctl.h"
 #include "runner/adapter.h"
 #include "runner/evidence.h"
 #include "runner/judge.h"
 #include "runner/report.h"
 #include "runner/run_internal.h"
-#include "runner/run_lab.h"
 #include "runner/tail.h"
 #include "util/buf.h"
 #include "util/json.h"
@@ -78,10 +79,10 @@ finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long
 
 	/* Every connection of this case closed and logged, then read. */
 	/* Returns as soon as they have; the bound is only for a hung server. */
-	if (run_smtpd_sync(r->smtpd, rc->sync_prefix, 15000, &err) < 0)
+	if (dl_smtpd_ctl_sync(r->smtpd, rc->sync_prefix, 15000, &err) < 0)
 		run_case_error(rc, "mock servers did not settle: %s\n", err.msg);
 	/* A daemon that died while this client ran took the case's world away. */
-	if (run_lab_check_alive(r->lab, &err) < 0)
+	if (dl_lab_check_alive(r->lab, &err) < 0)
 		run_case_error(rc, "a lab daemon died (the lab's failure, not the client's): %s\n",
 		    err.msg);
 	dl_tail_read(&r->ev_tail, run_route_evidence, r);
@@ -469,7 +470,13 @@ set_round_dir(struct run *r, struct rcase *rc)
 static void
 switch_world(struct run *r, int round, long since_ms)
 {
-	struct dl_case_world **worlds = dl_xcalloc(r->n + 1, sizeof(*worlds));
+	size_t nz = 0;
+	for (size_t i = 0; i < r->n; i++)
+		nz += r->cases[i].w.n_zones;
+	const struct dl_zone_spec **zones = dl_xcalloc(nz + 1, sizeof(*zones));
+	const char **flush = dl_xcalloc(r->n + 1, sizeof(*flush));
+	struct rcase **moved = dl_xcalloc(r->n + 1, sizeof(*moved));
+	struct dl_lab_round lr = { .round = round, .zones = zones, .flush = flush };
 	struct dl_buf rules = DL_BUF_INIT;
 	size_t nw = 0;
 	int wait_s = 0;
@@ -485,7 +492,10 @@ switch_world(struct run *r, int round, long since_ms)
 		dl_buf_add(&rules, b->data ? b->data : "", b->len);
 		if (!moving)
 			continue;
-		worlds[nw++] = &rc->w;
+		moved[nw++] = rc;
+		for (size_t k = 0; k < rc->w.n_zones; k++)
+			zones[lr.n_zones++] = &rc->w.zones[k];
+		flush[lr.n_flush++] = rc->w.apex;
 		if (round > 1) {
 			if (rc->c->thens[round - 2].wait_s > wait_s)
 				wait_s = rc->c->thens[round - 2].wait_s;
@@ -493,10 +503,10 @@ switch_world(struct run *r, int round, long since_ms)
 		}
 	}
 	long t0 = dl_now_ms();
-	if (run_lab_next_round(r->lab, worlds, nw, round, rules.data ? rules.data : "",
-	    &err) < 0)
+	lr.dns_rules = rules.data ? rules.data : "";
+	if (dl_lab_next_round(r->lab, &lr, &err) < 0)
 		for (size_t i = 0; i < nw; i++)
-			run_case_error(&r->cases[worlds[i]->index], "the lab could not change to "
+			run_case_error(moved[i], "the lab could not change to "
 			    "its world for delivery %d (a lab fault, not the client's): %s\n",
 			    round, err.msg);
 	/* The wait counts from the end of those cases' previous delivery. */
@@ -505,7 +515,9 @@ switch_world(struct run *r, int round, long since_ms)
 	    dl_now_ms() - t0, left > 0 ? left : 0);
 	if (left > 0)
 		nanosleep(&(struct timespec){ left / 1000, (left % 1000) * 1000000L }, NULL);
-	free(worlds);
+	free(zones);
+	free(flush);
+	free(moved);
 	dl_buf_free(&rules);
 }
 
