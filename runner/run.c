@@ -40,6 +40,7 @@
 #include "runner/run_internal.h"
 #include "runner/tail.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/log.h"
 
