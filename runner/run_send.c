@@ -24,8 +24,10 @@
 #include "runner/run_internal.h"
 #include "runner/tail.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/spawn.h"
 
 /*
  * A later delivery's judgement absorbs the earlier ones' (held in rc->res):
