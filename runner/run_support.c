@@ -21,6 +21,7 @@
 #include "runner/report_html.h"
 #include "runner/run_internal.h"
 #include "util/buf.h"
+#include "util/clock.h"
 
 /* ---- environments ---- */
 
@@ -94,9 +95,9 @@ run_send_env(const struct run *r, const struct rcase *rc)
 	env_add(&env, "DANELAB_CASE_DIR", rc->dir);
 	{
 		char round[16];
-		snprintf(round, sizeof(round), "%d", r->round);
+		snprintf(round, sizeof(round), "%d", rc->round);
 		env_add(&env, "DANELAB_ROUND", round);
-		env_add(&env, "DANELAB_RETRY", run_round_is_retry(r, rc) ? "1" : "0");
+		env_add(&env, "DANELAB_RETRY", run_round_is_retry(rc) ? "1" : "0");
 	}
 	env_add(&env, "DANELAB_RCPT", rc->w.rcpt);
 	env_add(&env, "DANELAB_FROM", rc->c->send.from);
@@ -159,7 +160,7 @@ run_write_message(const struct run *r, const struct rcase *rc)
 	for (const char *p = rc->w.rcpt; *p; p++)
 		ascii &= (unsigned char)*p < 0x80;
 	/* A retry is the same message; a resend is a new one (its own id). */
-	for (int k = r->round; k > 1 && !round_tag[0]; k--)
+	for (int k = rc->round; k > 1 && !round_tag[0]; k--)
 		if (strcmp(rc->c->thens[k - 2].kind, "resend") == 0)
 			snprintf(round_tag, sizeof(round_tag), ".d%d", k);
 	gmtime_r(&now, &tm);
@@ -289,8 +290,8 @@ run_write_evidence(const struct run *r, struct rcase *rc, const struct dl_buf *e
 
 	write_text(rc->dir, "case.case", rc->c->source);
 	write_text(rc->dir, "personas.conf", rc->w.personas.data);
-	write_text(rc->dir, "dnsfault.rules", r->round > 1 ?
-	    rc->w.round_rules[r->round - 2].data : rc->w.dns_rules.data);
+	write_text(rc->dir, "dnsfault.rules", rc->round > 1 ?
+	    rc->w.round_rules[rc->round - 2].data : rc->w.dns_rules.data);
 	write_text(rc->dir, "fixture.txt", rc->fixture.data);
 	write_text(rc->dir, "evidence.jsonl", ev->data);
 	write_text(rc->dir, "resolver.log", dns->data);
@@ -357,8 +358,6 @@ run_report_case(struct run *r, struct rcase *rc, size_t done, size_t total)
 		fputs("\r\033[K", stdout);
 	if (!r->o->quiet)
 		dl_report_case_line(stdout, &rc->res, r->o->verbose);
-	if (r->o->explain)
-		run_explain_case(r, rc);
 	keep_result(r, rc);
 	(void)done;
 	(void)total;
