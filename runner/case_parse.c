@@ -827,6 +827,17 @@ rcpt_list(struct reader *r)
 			break;
 		p += n + 1;
 	}
+	/* The judge matches each recipient of several with the RCPT TO the
+	 * personas saw: U-labels and address literals ($ADDR) only alone. */
+	for (size_t i = 0; c->send.rcpts.n > 1 && i < c->send.rcpts.n; i++) {
+		const char *a = c->send.rcpts.v[i], *at = strchr(a, '@');
+		bool wide = false;
+		for (const char *q = a; *q; q++)
+			wide |= (unsigned char)*q >= 0x80;
+		if (wide || (at && at[1] == '['))
+			PERR(r, "recipient %s in a list of several, expected an address "
+			    "literal or an internationalised domain only as the only recipient", a);
+	}
 }
 
 int

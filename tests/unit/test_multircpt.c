@@ -139,6 +139,8 @@ test_lint_send(void)
 		{ "user@@,user@other.test.", "recipient domain" },
 		{ "user@@,USER@@", "recipient USER@@ given twice" },
 		{ "a@@,b@@,c@@,d@@,e@@,f@@,g@@,h@@,i@@", "too many recipients in rcpt=" },
+		{ "user@@,user@[$ADDR(mx1)]", "only as the only recipient" },
+		{ "user@@,user@b\xc3\xbc" "cher", "only as the only recipient" },
 	};
 	for (size_t i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
 		char *text = dl_xasprintf("%.*ssend policy=dane rcpt=%s\nexpect deferred\n",
