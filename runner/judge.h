@@ -36,8 +36,4 @@ void dl_judge(const struct dl_case *c, int round, const char *apex,
 	const struct dl_observed *o, struct dl_judgement *j);
 void dl_judgement_free(struct dl_judgement *j);
 
-/* Name as written in a case ("mx1", "@", "abs.name.") -> absolute, no dot. */
-char *dl_case_name_abs(const char *name, const char *apex);
-int dl_case_host_index(const struct dl_case *c, const char *label);
-
 #endif

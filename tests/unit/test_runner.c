@@ -219,7 +219,7 @@ test_world_placement(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	/* Without a pki, TLSA placeholders cannot be computed: lint only. */
-	char *a4 = dl_case_addr4(300, 2), *a6 = dl_case_addr6(300, 2);
+	char *a4 = dl_lab_mail_addr4(300, 2), *a6 = dl_lab_mail_addr6(300, 2);
 	CU_ASSERT_STRING_EQUAL(a4, "127.17.44.2");
 	CU_ASSERT_STRING_EQUAL(a6, "fdda:9e1a:b000:1:12c::2");
 	free(a4);
@@ -233,9 +233,9 @@ test_world_placement(void)
 	CU_ASSERT_PTR_NULL(strstr(w.personas.data, "t1/mx2")); /* closed: nobody listens */
 	/* Probes: the zone's SOA secure, the $FAULT RRset bogus. */
 	CU_ASSERT_EQUAL_FATAL(w.n_probes, 2);
-	CU_ASSERT_STRING_EQUAL(w.probes[0].status, "secure");
+	CU_ASSERT_EQUAL(w.probes[0].status, DL_LAB_SECURE);
 	CU_ASSERT_STRING_EQUAL(w.probes[1].qname, "mx1.t1.test.");
-	CU_ASSERT_STRING_EQUAL(w.probes[1].status, "bogus");
+	CU_ASSERT_EQUAL(w.probes[1].status, DL_LAB_BOGUS);
 	dl_case_world_free(&w);
 	dl_case_free(c);
 	dl_diag_free(&d);
@@ -272,7 +272,7 @@ conn_add(struct dl_observed *o, int host, bool tls, bool mail, bool accepted)
 }
 
 static void
-adapter_says(struct dl_observed *o, enum dl_disposition d, enum dl_security s, int host)
+adapter_says(struct dl_observed *o, enum dl_obs_disposition d, enum dl_obs_security s, int host)
 {
 	o->adapter.valid = true;
 	o->adapter.disposition = d;
