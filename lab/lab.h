@@ -61,6 +61,9 @@ int dl_lab_check_alive(struct dl_lab *lab, struct dl_err *err);
 const char *dl_lab_trust_anchor(const struct dl_lab *lab);
 const char *dl_lab_zone_dir(const struct dl_lab *lab);
 const char *dl_lab_resolver_log(const struct dl_lab *lab);
+/* The daemons' peak resident memory summed (VmHWM, shared pages counted in
+ * each), in kB. */
+long dl_lab_peak_rss_kb(const struct dl_lab *lab);
 /* The lab's own description of its daemons (pids, addresses, logs). */
 void dl_lab_describe(const struct dl_lab *lab, struct dl_buf *out);
 

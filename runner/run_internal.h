@@ -78,7 +78,7 @@ run_in_round(const struct run *r, const struct rcase *rc, int round)
 	    (r->send_phase < 0 || rc->late_proof == (r->send_phase == 1));
 }
 
-/* run.c: shared helpers. */
+/* run_case.c: a case's state, shared by every step of the run. */
 int run_mkdir_p(const char *path);
 /* A harness problem of one case: its verdict becomes ERROR with this text. */
 void run_case_error(struct rcase *rc, const char *fmt, ...)
@@ -92,7 +92,8 @@ void run_route_resolver(void *arg, const char *line, size_t len);
 void run_capture_start(struct run *r);
 void run_capture_finish(struct run *r);
 
-/* run_send.c: one iteration's deliveries, every round, judged and reported. */
+/* run_send.c: one iteration's deliveries, every round, judged and reported
+ * (it prints `explain` output as each case is reported). */
 void run_send_rounds(struct run *r);
 
 char **run_base_env(const struct run *r);

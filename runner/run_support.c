@@ -21,6 +21,7 @@
 #include "runner/report_html.h"
 #include "runner/run_internal.h"
 #include "util/buf.h"
+#include "util/clock.h"
 
 /* ---- environments ---- */
 
@@ -351,8 +352,6 @@ run_report_case(struct run *r, struct rcase *rc, size_t done, size_t total)
 		fputs("\r\033[K", stdout);
 	if (!r->o->quiet)
 		dl_report_case_line(stdout, &rc->res, r->o->verbose);
-	if (r->o->explain)
-		run_explain_case(r, rc);
 	keep_result(r, rc);
 	(void)done;
 	(void)total;
