@@ -31,6 +31,7 @@ const fs = require('fs');
 const dns = require('dns');
 const dgram = require('dgram');
 const net = require('net');
+const util = require('util');
 
 const modules = process.argv[2];
 const mxConnect = require(path.join(modules, 'mx-connect'));
@@ -167,12 +168,12 @@ function deliver(conn, from, rcpt, message) {
             greetingTimeout: step,
             socketTimeout: step,
             logger: {
-                info: (o, ...a) => log(`smtp ${conn.host}: ${require('util').format(...a)}`),
+                info: (o, ...a) => log(`smtp ${conn.host}: ${util.format(...a)}`),
                 debug: () => {},
-                error: (o, ...a) => log(`smtp ${conn.host}: error ${require('util').format(...a)}`),
-                warn: (o, ...a) => log(`smtp ${conn.host}: warn ${require('util').format(...a)}`),
+                error: (o, ...a) => log(`smtp ${conn.host}: error ${util.format(...a)}`),
+                warn: (o, ...a) => log(`smtp ${conn.host}: warn ${util.format(...a)}`),
                 trace: () => {},
-                fatal: (o, ...a) => log(`smtp ${conn.host}: fatal ${require('util').format(...a)}`)
+                fatal: (o, ...a) => log(`smtp ${conn.host}: fatal ${util.format(...a)}`)
             }
         });
         let done = false;
