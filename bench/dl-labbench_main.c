@@ -23,14 +23,7 @@
 #include "lab/lab.h"
 #include "lab/sandbox.h"
 #include "util/buf.h"
-
-static long
-mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
+#include "util/clock.h"
 
 static int
 cmp_long(const void *a, const void *b)
@@ -166,16 +159,16 @@ one_run(struct world *w, const char *rundir, const char *bindir, long *ms)
 	    .n_zones = w->n, .dns_rules = w->rules.data ? w->rules.data : "",
 	    .path_rules = "", .now = time(NULL) };
 	size_t first = w->n_probes - w->n_round2;
-	long t0 = mono_ms();
+	long t0 = dl_now_ms();
 	struct dl_lab *lab = dl_lab_up(&spec, &err);
 
 	if (lab == NULL) {
 		fprintf(stderr, "dl-labbench: the lab did not come up: %s\n", err.msg);
 		return -1;
 	}
-	long t1 = mono_ms();
+	long t1 = dl_now_ms();
 	int bad = prove(lab, w->probes, first);
-	long t2 = mono_ms();
+	long t2 = dl_now_ms();
 	const struct dl_zone_spec **moving = dl_xcalloc(w->n + 1, sizeof(*moving));
 	const char **flush = dl_xcalloc(w->n + 1, sizeof(*flush));
 	struct dl_lab_round round = { .round = 2, .zones = moving, .flush = flush,
@@ -189,15 +182,15 @@ one_run(struct world *w, const char *rundir, const char *bindir, long *ms)
 		fprintf(stderr, "dl-labbench: round 2: %s\n", err.msg);
 		bad++;
 	}
-	long t3 = mono_ms();
+	long t3 = dl_now_ms();
 	bad += prove(lab, w->probes + first, w->n_round2);
 	ms[4] = dl_lab_peak_rss_kb(lab);
-	long t4 = mono_ms();
+	long t4 = dl_now_ms();
 	dl_lab_down(lab);
 	ms[0] = t1 - t0;
 	ms[1] = t2 - t1;
 	ms[2] = t3 - t2;
-	ms[3] = mono_ms() - t4;
+	ms[3] = dl_now_ms() - t4;
 	free(moving);
 	free(flush);
 	return bad;
