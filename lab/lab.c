@@ -21,10 +21,11 @@
 
 #include "lab/addr.h"
 #include "lab/sandbox.h"
-#include "runner/adapter.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/exe.h"
 #include "util/log.h"
+#include "util/spawn.h"
 
 static void
 daemon_log_tail(const struct lab_daemon *d, struct dl_buf *out)
@@ -50,29 +51,10 @@ spawn(struct dl_lab *lab, const char *name, char *const argv[], struct dl_err *e
 	struct lab_daemon *d = &lab->d[lab->n_d];
 	d->name = name;
 	d->log = dl_xasprintf("%s/%s.log", lab->dir, name);
-	char exe[4096];
-	dl_exe_path(argv[0], exe, sizeof(exe));
-	d->pid = fork();
+	struct dl_spawn sp = { .argv = argv, .out = d->log, .err = d->log, .append = true };
+	d->pid = dl_spawn(&sp, err);
 	if (d->pid < 0)
-		return dl_errf(err, "fork: %s", strerror(errno));
-	if (d->pid == 0) {
-		int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		int in = open("/dev/null", O_RDONLY);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		if (in >= 0)
-			dup2(in, 0);
-		execv(exe, argv);
-		/* ldns defines a dprintf macro of its own: write the line by hand. */
-		char msg[512];
-		int n = snprintf(msg, sizeof(msg), "cannot run %s: %s\n", argv[0],
-		    strerror(errno));
-		if (n > 0 && write(2, msg, (size_t)n) < 0)
-			_exit(126);
-		_exit(127);
-	}
+		return -1;
 	lab->n_d++;
 	return 0;
 }
@@ -201,7 +183,7 @@ dns_query(const char *addr, const char *qname, ldns_rr_type type, bool *ad_out,
 static int
 wait_ready(struct dl_lab *lab, struct dl_err *err)
 {
-	long deadline = dl_now_ms() + 30000;
+	int64_t deadline = dl_now_ms() + 30000;
 
 	while (dl_now_ms() < deadline) {
 		bool ad = false, answered = false;

@@ -15,8 +15,8 @@
 #include "lab/addr.h"
 #include "lab/lab.h"
 #include "lab/lab_internal.h"
-#include "runner/adapter.h"
 #include "util/buf.h"
+#include "util/clock.h"
 
 static const char *const status_names[DL_LAB_STATUS_COUNT] = {
 	[DL_LAB_SECURE] = "secure", [DL_LAB_INSECURE] = "insecure",
@@ -145,7 +145,7 @@ dl_lab_prove(struct dl_lab *lab, struct dl_lab_probe *probes, size_t n, struct d
 	 * single answer means it is not answering at all.
 	 */
 	size_t pending = n + 1;
-	long stalled_at = dl_now_ms() + 15000;
+	int64_t stalled_at = dl_now_ms() + 15000;
 	for (;;) {
 		size_t left = 0;
 		for (size_t s = 0; s < n; s++)

@@ -19,9 +19,10 @@
 #include <unistd.h>
 
 #include "lab/addr.h"
-#include "runner/adapter.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/exe.h"
+#include "util/spawn.h"
 
 static struct lab_daemon *
 daemon_named(struct dl_lab *lab, const char *name)
@@ -80,32 +81,18 @@ install_file(const char *from, const char *to, struct dl_err *err)
 	return rc;
 }
 
+/* A control tool, bounded: its output is of no use, its status is. */
 static int
 run_tool(char *const argv[], struct dl_err *err)
 {
-	char exe[4096];
-	dl_exe_path(argv[0], exe, sizeof(exe));
-	pid_t pid = fork();
+	struct dl_spawn sp = { .argv = argv, .out = "/dev/null" };
 	bool timed_out = false;
+	int st = dl_spawn_run(&sp, 5000, &timed_out, err);
 
-	if (pid < 0)
-		return dl_errf(err, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-		}
-		execv(exe, argv);
-		_exit(127);
-	}
-	int st = dl_wait_child(pid, dl_now_ms() + 5000, &timed_out);
-	if (timed_out) {
-		kill(pid, SIGKILL);
-		dl_wait_child(pid, dl_now_ms() + 1000, &timed_out);
-	}
-	return st == 0 && !timed_out ? 0 : dl_errf(err, "%s %s failed (exit status %d)",
-	    argv[0], argv[3] ? argv[3] : "", st);
+	if (st == 0)
+		return 0;
+	return timed_out ? -1 : dl_errf(err, "%s %s failed (exit status %d)", argv[0],
+	    argv[3] ? argv[3] : "", st);
 }
 
 /* A zone whose new version a name server must serve before the round. */

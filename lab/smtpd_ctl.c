@@ -13,11 +13,13 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "lab/addr.h"
-#include "runner/adapter.h"
 #include "util/buf.h"
+#include "util/clock.h"
+#include "util/spawn.h"
 
 struct dl_smtpd_ctl {
 	pid_t pid;

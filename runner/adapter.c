@@ -13,6 +13,7 @@
 
 #include "util/buf.h"
 #include "util/json.h"
+#include "util/spawn.h"
 
 pid_t
 dl_adapter_spawn(const struct dl_adapter *a, const char *verb, const char *arg,

@@ -16,12 +16,6 @@
 #include "runner/case.h"
 #include "runner/verdict.h"
 #include "util/err.h"
-/*
- * Until runner/run_*.c and lab/ include them themselves (issue 17): they
- * found dl_now_ms() and dl_wait_child() here, which now live in util/.
- */
-#include "util/clock.h"
-#include "util/spawn.h"
 
 #define DL_ADAPTER_EXIT_UNSUPPORTED 89
 

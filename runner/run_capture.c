@@ -14,6 +14,7 @@
 #include "runner/evidence_pcap.h"
 #include "runner/run_internal.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 void

@@ -21,6 +21,7 @@
 #include "runner/report_html.h"
 #include "runner/run_internal.h"
 #include "util/buf.h"
+#include "util/clock.h"
 
 /* ---- environments ---- */
 
