@@ -146,7 +146,7 @@ resolve_tlsa(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 	size_t n = dl_tlsa_candidates(&w->chain, addr_sec, &cfg->v, cand);
 	bool insecure = false;
 	/* 7672-2.2.3-a: the port of the route goes into the TLSA name. */
-	int port = dl_violates(&cfg->v, DL_V_TLSA_PORT_25) ? 25 : cfg->port;
+	int port = dl_violates(&cfg->v, DL_VIOL_TLSA_PORT_25) ? 25 : cfg->port;
 
 	if (n == 0)
 		return DL_TLSA_NOT_LOOKED_UP;
@@ -195,7 +195,7 @@ resolve_host(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 	/* 7672-2.1.2-b: securely identified hosts get their TLSA lookups
 	 * (unless policy "may" asks for pre-DANE behaviour). */
 	if (w->dane_applies && cfg->policy != DL_POLICY_MAY &&
-	    !dl_violates(&cfg->v, DL_V_IGNORE_TLSA))
+	    !dl_violates(&cfg->v, DL_VIOL_IGNORE_TLSA))
 		h->tlsa_outcome = resolve_tlsa(cfg, dns, h, w, addr_sec);
 	if (h->tlsa_base != NULL) {
 		const char *nh_exp = w->nexthop_expanded;
@@ -317,7 +317,7 @@ try_host(const struct dl_client_cfg *cfg, struct dl_result *r, size_t hi,
 	if (tp.sni && tp.sni[0] == '[')
 		tp.sni = NULL;  /* 6066-3-a: never an IP literal in SNI */
 	/* 7672-8.1-a: each host's own TLSA base domain, also on fail-over. */
-	if (hi > 0 && dl_violates(&cfg->v, DL_V_STALE_SNI))
+	if (hi > 0 && dl_violates(&cfg->v, DL_VIOL_STALE_SNI))
 		tp.stale_sni = r->hosts[0].tlsa_base ? r->hosts[0].tlsa_base :
 		    r->hosts[0].name;
 	for (size_t i = 0; i < naddr && *budget > 0; i++, (*budget)--) {
@@ -382,7 +382,7 @@ try_hosts(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 
 	for (size_t i = 0; i < r->nhosts; i++)
 		order[i] = i;
-	if (dl_violates(&cfg->v, DL_V_TLSA_PREEMPTS_PREFERENCE))
+	if (dl_violates(&cfg->v, DL_VIOL_TLSA_PREEMPTS_PREFERENCE))
 		preempt_order(cfg, dns, r, w, order);
 	for (size_t k = 0; k < r->nhosts; k++) {
 		size_t i = order[k];
@@ -462,7 +462,7 @@ mx_route(const struct dl_client_cfg *cfg, struct dl_dns *dns,
 	/* 7672-2.2.1-d/e: only a secure MX RRset (CNAMEs included)
 	 * securely identifies the hosts it names. */
 	*mx_secure = r->mx.sec == DL_SEC_SECURE ||
-	    dl_violates(&cfg->v, DL_V_DANE_FOR_INSECURE_MX);
+	    dl_violates(&cfg->v, DL_VIOL_DANE_FOR_INSECURE_MX);
 	switch (k) {
 	case DL_ROUTE_DEFER:
 		dl_result_set(r, DL_DEFERRED, "4.4.3", "MX lookup for %s: %s%s%s",

@@ -63,7 +63,7 @@ usage(FILE *f)
 static void
 list_violations(void)
 {
-	for (int i = 0; i < DL_V_COUNT; i++) {
+	for (int i = 0; i < DL_VIOL_COUNT; i++) {
 		const struct dl_violation_info *v = dl_violation_info(i);
 		printf("%-28s %-14s %s\n", v->name, v->req, v->summary);
 	}

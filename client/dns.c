@@ -146,7 +146,7 @@ fill(struct dl_lookup *out, const struct ub_result *r,
 	const struct dl_violations *v)
 {
 	/* 6698-4.1-c, 7672-2.1.2-a/c: bogus is a failure, never data. */
-	if (r->bogus && !dl_violates(v, DL_V_BOGUS_AS_INSECURE)) {
+	if (r->bogus && !dl_violates(v, DL_VIOL_BOGUS_AS_INSECURE)) {
 		out->sec = DL_SEC_BOGUS;
 		out->ans = DL_ANS_NONE;
 		if (r->why_bogus)

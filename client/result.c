@@ -345,7 +345,7 @@ dl_result_json(const struct dl_result *r, struct dl_buf *out)
 	dl_jw_arr_end(&w);
 	dl_jw_key(&w, "violations");
 	dl_jw_arr(&w);
-	for (int v = 0; v < DL_V_COUNT; v++)
+	for (int v = 0; v < DL_VIOL_COUNT; v++)
 		if (dl_violates(&r->violations, (enum dl_violation)v))
 			dl_jw_str(&w, dl_violation_info((enum dl_violation)v)->name);
 	dl_jw_arr_end(&w);

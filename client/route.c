@@ -88,13 +88,13 @@ dl_route_decide(const struct dl_lookup *mx, const struct dl_mx *recs,
 	if (dl_sec_failed(mx->sec)) {
 		/* 7672-2.1.2-a: a failed MX lookup leaves us unable to tell
 		 * which servers to contact: delay, never the domain's A. */
-		if (dl_violates(v, DL_V_MX_FAILURE_IMPLICIT_MX))
+		if (dl_violates(v, DL_VIOL_MX_FAILURE_IMPLICIT_MX))
 			return DL_ROUTE_IMPLICIT;
 		return DL_ROUTE_DEFER;
 	}
 	if (mx->ans == DL_ANS_NXDOMAIN) {
 		/* 5321-5.1-c: a non-existent domain is reported as an error. */
-		if (dl_violates(v, DL_V_NXDOMAIN_DEFER))
+		if (dl_violates(v, DL_VIOL_NXDOMAIN_DEFER))
 			return DL_ROUTE_DEFER;
 		return DL_ROUTE_NXDOMAIN;
 	}
@@ -111,7 +111,7 @@ dl_route_decide(const struct dl_lookup *mx, const struct dl_mx *recs,
 	 * then use the real ones (deliver.c skips ".").
 	 */
 	if (real == 0) {
-		if (dl_violates(v, DL_V_NULL_MX_IGNORED))
+		if (dl_violates(v, DL_VIOL_NULL_MX_IGNORED))
 			return DL_ROUTE_IMPLICIT;
 		return DL_ROUTE_NULL_MX;
 	}
@@ -179,7 +179,7 @@ dl_tlsa_candidates(const struct dl_chain *c, enum dl_sec addr_sec,
 	 */
 	if ((c->n == 1 && addr_sec != DL_SEC_SECURE) ||
 	    (c->n > 1 && c->link[0] != DL_SEC_SECURE)) {
-		if (!dl_violates(v, DL_V_TLSA_FOR_INSECURE_HOST))
+		if (!dl_violates(v, DL_VIOL_TLSA_FOR_INSECURE_HOST))
 			return 0;
 		out[0] = c->name[0];
 		return 1;
@@ -190,14 +190,14 @@ dl_tlsa_candidates(const struct dl_chain *c, enum dl_sec addr_sec,
 	}
 	/* 7672-2.2.2-x3: a chain that turns insecure: the original only. */
 	if (!all_secure) {
-		if (dl_violates(v, DL_V_NO_TLSA_ORIGINAL_NAME))
+		if (dl_violates(v, DL_VIOL_NO_TLSA_ORIGINAL_NAME))
 			return 0;
 		out[0] = c->name[0];
 		return 1;
 	}
 	/* 7671-7-b, 7672-2.2.3-c: expanded first, then the original. */
 	out[0] = c->name[c->n - 1];
-	if (dl_violates(v, DL_V_NO_TLSA_ORIGINAL_NAME))
+	if (dl_violates(v, DL_VIOL_NO_TLSA_ORIGINAL_NAME))
 		return 1;
 	out[1] = c->name[0];
 	return 2;
@@ -242,7 +242,7 @@ mandatory_miss(enum dl_policy policy, const struct dl_violations *v,
 	/* 7672-2.2-i, 7672-6-x1: mandatory DANE moves mail only over
 	 * TLSA-authenticated channels. */
 	if (policy == DL_POLICY_DANE_ONLY &&
-	    !dl_violates(v, DL_V_MANDATORY_AS_OPPORTUNISTIC)) {
+	    !dl_violates(v, DL_VIOL_MANDATORY_AS_OPPORTUNISTIC)) {
 		*why = reason;
 		return DL_PLAN_SKIP;
 	}
@@ -279,13 +279,13 @@ dl_plan_for(enum dl_policy policy, bool dane_applies,
 		return DL_PLAN_DANE;
 	case DL_TLSA_UNUSABLE_ONLY:
 		if (policy == DL_POLICY_DANE_ONLY &&
-		    !dl_violates(v, DL_V_MANDATORY_AS_OPPORTUNISTIC)) {
+		    !dl_violates(v, DL_VIOL_MANDATORY_AS_OPPORTUNISTIC)) {
 			/* 7671-10.3-a */
 			*why = "dane-only: secure TLSA RRset has no usable record";
 			return DL_PLAN_SKIP;
 		}
 		/* 7672-2.2-d: TLS still required, authentication not. */
-		if (dl_violates(v, DL_V_UNUSABLE_AS_NONE)) {
+		if (dl_violates(v, DL_VIOL_UNUSABLE_AS_NONE)) {
 			*why = "only unusable TLSA (treated as none)";
 			return DL_PLAN_OPPORTUNISTIC;
 		}

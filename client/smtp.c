@@ -295,7 +295,7 @@ after_ehlo_clear(struct sess *s)
 	 * 7672-2.2-a, 7672-2.2.3-b: with any secure TLSA record (usable or
 	 * not) the message goes only over TLS; no cleartext fallback.
 	 */
-	if (tls_required(s) && !dl_violates(s->cfg->v, DL_V_CLEARTEXT_FALLBACK))
+	if (tls_required(s) && !dl_violates(s->cfg->v, DL_VIOL_CLEARTEXT_FALLBACK))
 		return finish(s, DL_END_NO_STARTTLS, true,
 		    "STARTTLS not offered but TLS required by secure TLSA");
 	smtp_goto(s, S_MAIL);
@@ -325,7 +325,7 @@ st_starttls(struct sess *s)
 	if (s->code == 220)
 		return smtp_goto(s, S_TLS);
 	/* 3207-4-a: the policy (secure TLSA) forbids going on in clear. */
-	if (tls_required(s) && !dl_violates(s->cfg->v, DL_V_CLEARTEXT_FALLBACK))
+	if (tls_required(s) && !dl_violates(s->cfg->v, DL_VIOL_CLEARTEXT_FALLBACK))
 		return finish(s, DL_END_STARTTLS_REJECTED, true, s->text.data);
 	smtp_goto(s, S_MAIL);
 }
@@ -354,7 +354,7 @@ st_tls(struct sess *s)
 	 * 3207-6-d: anything the server sent in clear after its 220 reply
 	 * (response injection) is thrown away before TLS starts.
 	 */
-	if (!dl_violates(s->cfg->v, DL_V_KEEP_PRE_TLS_BUFFER))
+	if (!dl_violates(s->cfg->v, DL_VIOL_KEEP_PRE_TLS_BUFFER))
 		s->rlen = 0;
 	s->ssl = dl_tls_new(s->cfg->tls, s->tp, &s->c->tls, &err);
 	if (s->ssl == NULL) {
@@ -377,7 +377,7 @@ st_tls(struct sess *s)
 	s->c->security = s->c->tls.authenticated ? DL_SECURITY_DANE :
 	    DL_SECURITY_ENCRYPTED;
 	/* 3207-4.2-b: EHLO first after the handshake. */
-	if (dl_violates(s->cfg->v, DL_V_NO_EHLO_AFTER_TLS))
+	if (dl_violates(s->cfg->v, DL_VIOL_NO_EHLO_AFTER_TLS))
 		return smtp_goto(s, S_MAIL);
 	smtp_goto(s, S_EHLO_TLS);
 }
@@ -393,7 +393,7 @@ st_ehlo_tls(struct sess *s)
 		return finish(s, DL_END_EHLO_REJECTED, true, s->text.data);
 	/* 3207-4.2-d: never STARTTLS inside TLS. */
 	if (has_ext(s->text.data, "STARTTLS") &&
-	    dl_violates(s->cfg->v, DL_V_SECOND_STARTTLS)) {
+	    dl_violates(s->cfg->v, DL_VIOL_SECOND_STARTTLS)) {
 		s->c->starttls_offered = true;
 		if (command(s, "STARTTLS", NULL, NULL) < 0)
 			return finish(s, DL_END_IO_ERROR, false,

@@ -35,7 +35,7 @@ dl_tls_ctx_new(const struct dl_violations *v, const struct dl_tlsa_policy *pol,
 	 * already made its records unusable).
 	 */
 	unsigned ord256 = dl_tlsa_policy_rank(pol, 1), ord512 = dl_tlsa_policy_rank(pol, 2);
-	if (dl_violates(v, DL_V_NO_DIGEST_AGILITY))
+	if (dl_violates(v, DL_VIOL_NO_DIGEST_AGILITY))
 		ord256 = ord512 = 1;
 	if (SSL_CTX_dane_mtype_set(ctx, ord256 ? EVP_sha256() : NULL, 1, (uint8_t)ord256) <= 0 ||
 	    SSL_CTX_dane_mtype_set(ctx, ord512 ? EVP_sha512() : NULL, 2, (uint8_t)ord512) <= 0) {
@@ -82,10 +82,10 @@ setup_dane(SSL *ssl, const struct dl_tls_params *p, struct dl_err *err)
 	if (SSL_dane_enable(ssl, p->refids[0]) <= 0)
 		return dl_err_crypto(err, "SSL_dane_enable(%s)", p->refids[0]);
 	/* 7672-3.2.1-a: no name checks for DANE-EE(3). */
-	if (!dl_violates(v, DL_V_CHECK_NAMES_DANE_EE))
+	if (!dl_violates(v, DL_VIOL_CHECK_NAMES_DANE_EE))
 		SSL_dane_set_flags(ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
 	/* 7672-3.2.3-x1: a wildcard is only a complete left-most label. */
-	SSL_set_hostflags(ssl, dl_violates(v, DL_V_PARTIAL_WILDCARDS) ? 0 :
+	SSL_set_hostflags(ssl, dl_violates(v, DL_VIOL_PARTIAL_WILDCARDS) ? 0 :
 	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
 	/* 7672-3.2.2-c/d/e: the extra reference identifiers. */
 	for (size_t i = 1; i < p->nrefids; i++)
@@ -93,7 +93,7 @@ setup_dane(SSL *ssl, const struct dl_tls_params *p, struct dl_err *err)
 			return dl_err_crypto(err, "SSL_add1_host(%s)",
 			    p->refids[i]);
 	/* 7672-3.2.2-a: DANE-TA(2) needs the name check. */
-	if (dl_violates(v, DL_V_NO_DANE_TA_NAME_CHECK))
+	if (dl_violates(v, DL_VIOL_NO_DANE_TA_NAME_CHECK))
 		X509_VERIFY_PARAM_set1_host(SSL_get0_param(ssl), NULL, 0);
 	if (add_tlsa(ssl, p, err) < 0)
 		return -1;
@@ -123,7 +123,7 @@ dl_tls_new(SSL_CTX *ctx, const struct dl_tls_params *p,
 		goto fail;
 	}
 	/* 7672-8.1-a: SNI carries the TLSA base domain. */
-	if (dl_violates(p->v, DL_V_NO_SNI))
+	if (dl_violates(p->v, DL_VIOL_NO_SNI))
 		SSL_set_tlsext_host_name(ssl, NULL);
 	else if (p->stale_sni != NULL)
 		SSL_set_tlsext_host_name(ssl, p->stale_sni);
@@ -200,9 +200,9 @@ self_signed_leaf_is_ta(SSL *ssl, const struct dl_tls_params *p,
 	struct dl_tls_info *info)
 {
 	X509 *leaf = SSL_get0_peer_certificate(ssl);
-	unsigned int flags = dl_violates(p->v, DL_V_PARTIAL_WILDCARDS) ? 0 :
+	unsigned int flags = dl_violates(p->v, DL_VIOL_PARTIAL_WILDCARDS) ? 0 :
 	    X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS;
-	bool named = dl_violates(p->v, DL_V_NO_DANE_TA_NAME_CHECK);
+	bool named = dl_violates(p->v, DL_VIOL_NO_DANE_TA_NAME_CHECK);
 	bool found = false;
 	char *peer = NULL;
 
@@ -325,7 +325,7 @@ dl_tls_judge(SSL *ssl, const struct dl_tls_params *p,
 		free(info->verify_error);
 		info->verify_error = NULL;
 	}
-	if (!info->authenticated && dl_violates(p->v, DL_V_TA_ANYWHERE_IN_CHAIN) &&
+	if (!info->authenticated && dl_violates(p->v, DL_VIOL_TA_ANYWHERE_IN_CHAIN) &&
 	    ta_anywhere_in_chain(ssl, p, info)) {
 		info->authenticated = true;
 		free(info->verify_error);
@@ -334,7 +334,7 @@ dl_tls_judge(SSL *ssl, const struct dl_tls_params *p,
 	/* 7672-3.1.1-b: DANE-EE(3) ignores the leaf's validity dates
 	 * (OpenSSL does; the violation adds the check back). */
 	if (info->authenticated && u == 3 &&
-	    dl_violates(p->v, DL_V_CHECK_DATES_DANE_EE) &&
+	    dl_violates(p->v, DL_VIOL_CHECK_DATES_DANE_EE) &&
 	    !leaf_dates_ok(ssl, p->now)) {
 		info->authenticated = false;
 		info->verify_error = dl_xstrdup("leaf certificate outside its "
@@ -351,5 +351,5 @@ dl_tls_judge(SSL *ssl, const struct dl_tls_params *p,
 	/* 7672-3.2-b, 7672-9.1-b: no delivery after an authentication
 	 * failure. */
 	return info->authenticated ||
-	    dl_violates(p->v, DL_V_DELIVER_AFTER_AUTH_FAILURE);
+	    dl_violates(p->v, DL_VIOL_DELIVER_AFTER_AUTH_FAILURE);
 }

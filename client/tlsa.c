@@ -65,7 +65,7 @@ dl_tlsa_check(const struct dl_rdata *rd, const struct dl_violations *v)
 	mtype = rd->data[2];
 	dlen = rd->len - 3;
 	/* 7672-3.1.3-a, 7671-4.1-b: PKIX usages are unusable for SMTP. */
-	if (usage <= 1 && !dl_violates(v, DL_V_ACCEPT_PKIX_USAGES))
+	if (usage <= 1 && !dl_violates(v, DL_VIOL_ACCEPT_PKIX_USAGES))
 		return DL_TLSA_PKIX_USAGE;
 	/* 6698-4.1-g: unknown parameters make the record unusable. */
 	if (usage > 3)
@@ -132,14 +132,14 @@ dl_tlsa_judge(const struct dl_lookup *lk, const struct dl_violations *v)
 	if (dl_sec_failed(lk->sec)) {
 		/* 7672-2.1.2-c: any failure of a TLSA query makes the host
 		 * unreachable; it is never "no TLSA". */
-		if (dl_violates(v, DL_V_TLSA_FAILURE_AS_NONE))
+		if (dl_violates(v, DL_VIOL_TLSA_FAILURE_AS_NONE))
 			return DL_STEP_NEXT_INSECURE;
 		return DL_STEP_FAIL;
 	}
 	if (lk->sec == DL_SEC_INSECURE) {
 		/* 6698-4.1-d: insecure TLSA RRsets are not used. */
 		if (lk->ans == DL_ANS_RECORDS &&
-		    dl_violates(v, DL_V_INSECURE_TLSA_ENFORCED))
+		    dl_violates(v, DL_VIOL_INSECURE_TLSA_ENFORCED))
 			return DL_STEP_USE;
 		return DL_STEP_NEXT_INSECURE;
 	}
@@ -164,7 +164,7 @@ dl_tlsa_classify(const struct dl_lookup *lk, const struct dl_violations *v,
 	}
 	/* 7671-9-f: agility is "for each usage and selector" (OpenSSL applies
 	 * it so); the violation applies it across the whole RRset. */
-	if (dl_violates(v, DL_V_AGILITY_ACROSS_USAGES)) {
+	if (dl_violates(v, DL_VIOL_AGILITY_ACROSS_USAGES)) {
 		unsigned best = 0;
 		for (size_t i = 0; i < lk->n; i++)
 			if (checks[i] == DL_TLSA_OK && lk->rr[i].data[2] != 0 &&

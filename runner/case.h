@@ -181,6 +181,12 @@ void dl_case_free(struct dl_case *c);
  * file name stem).  Every other name: case_check.c. */
 bool dl_case_label_ok(const char *s);
 
+/* Name as written in a case ("mx1", "@", "abs.name.") -> absolute, no dot
+ * (case_names.c). */
+char *dl_case_name_abs(const char *name, const char *apex);
+/* Index of the host labelled `label`, or -1. */
+int dl_case_host_index(const struct dl_case *c, const char *label);
+
 const char *dl_level_name(enum dl_level l);
 int dl_level_parse(const char *s, enum dl_level *out, char **feature);
 

@@ -271,7 +271,7 @@ dl_evidence_adapter(const struct dl_case_world *w, const char *out, int exit_cod
 		size_t len = eol ? (size_t)(eol - p) : strlen(p);
 		char err[64];
 		struct dl_jv *v = len && p[0] == '{' ? dl_jv_parse(p, len, err, sizeof(err)) : NULL;
-		enum dl_disposition d;
+		enum dl_obs_disposition d;
 		struct dl_probe *probe = NULL;
 		char why[160];
 		/* A probe's line (ADAPTERS.md, "Probes"): per-host decisions; a
@@ -290,7 +290,7 @@ dl_evidence_adapter(const struct dl_case_world *w, const char *out, int exit_cod
 			r->error = dl_jv_str(v, "error", NULL) ?
 			    dl_xstrdup(dl_jv_str(v, "error", NULL)) : NULL;
 			r->raw = dl_xstrndup(p, len);
-		} else if (v && dl_disposition_parse(dl_jv_str(v, "disposition", ""), &d) == 0) {
+		} else if (v && dl_obs_disposition_parse(dl_jv_str(v, "disposition", ""), &d) == 0) {
 			free(r->host);
 			free(r->address);
 			free(r->reason);
@@ -299,7 +299,7 @@ dl_evidence_adapter(const struct dl_case_world *w, const char *out, int exit_cod
 			r->valid = true;
 			r->disposition = d;
 			r->security = DL_SEC_UNKNOWN;
-			dl_security_parse(dl_jv_str(v, "security", ""), &r->security);
+			dl_obs_security_parse(dl_jv_str(v, "security", ""), &r->security);
 			r->host = dl_xstrdup(dl_jv_str(v, "host", ""));
 			r->address = dl_xstrdup(dl_jv_str(v, "address", ""));
 			r->reason = dl_xstrdup(dl_jv_str(v, "reason", ""));

@@ -4,6 +4,7 @@
  */
 #include "runner/evidence_probe.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>

@@ -11,97 +11,6 @@
 #include "runner/probe.h"
 #include "util/buf.h"
 
-static const char *const disp_names[] = {
-	[DL_DISP_NONE] = "nothing", [DL_DISP_DELIVERED] = "delivered",
-	[DL_DISP_DEFERRED] = "deferred", [DL_DISP_BOUNCED] = "bounced",
-	[DL_DISP_UNSUPPORTED] = "unsupported",
-};
-static const char *const sec_names[] = {
-	[DL_SEC_UNKNOWN] = "unknown", [DL_SEC_CLEARTEXT] = "cleartext",
-	[DL_SEC_ENCRYPTED] = "encrypted", [DL_SEC_DANE] = "dane",
-};
-
-const char *
-dl_disposition_name(enum dl_disposition d)
-{
-	return d <= DL_DISP_UNSUPPORTED ? disp_names[d] : "?";
-}
-
-int
-dl_disposition_parse(const char *s, enum dl_disposition *out)
-{
-	for (int i = DL_DISP_DELIVERED; i <= DL_DISP_UNSUPPORTED; i++)
-		if (strcmp(s, disp_names[i]) == 0) {
-			*out = (enum dl_disposition)i;
-			return 0;
-		}
-	return -1;
-}
-
-const char *
-dl_security_name(enum dl_security s)
-{
-	return s <= DL_SEC_DANE ? sec_names[s] : "?";
-}
-
-int
-dl_security_parse(const char *s, enum dl_security *out)
-{
-	for (int i = DL_SEC_CLEARTEXT; i <= DL_SEC_DANE; i++)
-		if (strcmp(s, sec_names[i]) == 0) {
-			*out = (enum dl_security)i;
-			return 0;
-		}
-	return -1;
-}
-
-void
-dl_observed_free(struct dl_observed *o)
-{
-	for (size_t i = 0; i < o->n_conns; i++) {
-		free(o->conns[i].sni);
-		free(o->conns[i].end);
-		free(o->conns[i].summary);
-	}
-	free(o->conns);
-	for (size_t i = 0; i < o->n_queries; i++) {
-		free(o->queries[i].name);
-		free(o->queries[i].type);
-	}
-	free(o->queries);
-	free(o->adapter.host);
-	free(o->adapter.address);
-	free(o->adapter.reason);
-	free(o->adapter.error);
-	free(o->adapter.raw);
-	free(o->client_log);
-	free(o->lab_fault);
-	dl_probe_free(o->probe);
-	free(o->probe);
-	memset(o, 0, sizeof(*o));
-}
-
-char *
-dl_case_name_abs(const char *name, const char *apex)
-{
-	size_t n = strlen(name);
-
-	if (strcmp(name, "@") == 0)
-		return dl_xstrdup(apex);
-	if (n > 0 && name[n - 1] == '.')
-		return dl_xstrndup(name, n - 1);
-	return dl_xasprintf("%s.%s", name, apex);
-}
-
-int
-dl_case_host_index(const struct dl_case *c, const char *label)
-{
-	for (size_t i = 0; i < c->n_hosts; i++)
-		if (strcmp(c->hosts[i].label, label) == 0)
-			return (int)i;
-	return -1;
-}
-
 /*
  * The vocabulary.  Disposition words: delivered HOST [SECURITY], deferred,
  * bounced.  Host facts: HOST FACT.  Resolver facts: query / no-query NAME
@@ -439,11 +348,11 @@ observed_summary(const struct judge_ctx *x)
 		dl_buf_printf(&b, "delivered via %s (%s", x->c->hosts[x->delivered_host].label,
 		    x->delivered_tls ? "tls" : "cleartext");
 	else
-		dl_buf_printf(&b, "%s (no server accepted it", dl_disposition_name(r->disposition));
-	dl_buf_printf(&b, "; client says %s", dl_disposition_name(r->disposition));
+		dl_buf_printf(&b, "%s (no server accepted it", dl_obs_disposition_name(r->disposition));
+	dl_buf_printf(&b, "; client says %s", dl_obs_disposition_name(r->disposition));
 	if (r->disposition == DL_DISP_DELIVERED)
 		dl_buf_printf(&b, " via %s, %s", r->host ? r->host : "?",
-		    dl_security_name(r->security));
+		    dl_obs_security_name(r->security));
 	dl_buf_adds(&b, ")");
 	return dl_buf_take(&b);
 }
@@ -466,7 +375,7 @@ observers_agree(const struct judge_ctx *x, struct dl_buf *why)
 	if (x->delivered_host >= 0 && r->disposition != DL_DISP_DELIVERED) {
 		dl_buf_printf(why, "%s: observers disagree: server %s accepted the message "
 		    "but the client reports %s\n", x->c->path,
-		    x->c->hosts[x->delivered_host].label, dl_disposition_name(r->disposition));
+		    x->c->hosts[x->delivered_host].label, dl_obs_disposition_name(r->disposition));
 		ok = false;
 	}
 	if (x->delivered_host < 0 && r->disposition == DL_DISP_DELIVERED) {
@@ -502,7 +411,7 @@ observers_agree(const struct judge_ctx *x, struct dl_buf *why)
 		dl_buf_printf(why, "%s: observers disagree on security: the client "
 		    "(adapter result line) reports %s delivery to %s, the server %s "
 		    "(persona transcript) received the message %s\n", x->c->path,
-		    dl_security_name(r->security), r->host && *r->host ? r->host : "?",
+		    dl_obs_security_name(r->security), r->host && *r->host ? r->host : "?",
 		    x->c->hosts[x->delivered_host].label,
 		    x->delivered_tls ? "over TLS" : "in cleartext");
 		ok = false;

@@ -40,8 +40,4 @@ void dl_judgement_free(struct dl_judgement *j);
 bool dl_judge_alt_holds(const struct dl_case *c, const char *apex,
 	const struct dl_observed *o, const struct dl_words *a);
 
-/* Name as written in a case ("mx1", "@", "abs.name.") -> absolute, no dot. */
-char *dl_case_name_abs(const char *name, const char *apex);
-int dl_case_host_index(const struct dl_case *c, const char *label);
-
 #endif

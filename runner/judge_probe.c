@@ -318,7 +318,8 @@ dl_judge_probe(const struct dl_case *c, int round, const char *apex,
 	}
 	for (size_t i = 0; i < c->n_expects; i++) {
 		const struct dl_expect *e = &c->expects[i];
-		int holds = 0, answerable = 0;
+		int holds = 0;
+		size_t answerable = 0;
 		if (e->round != round)
 			continue;
 		/* An alternative that holds settles the line; one the probe cannot

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum dl_disposition {
+enum dl_obs_disposition {
 	DL_DISP_NONE = 0,   /* the observer said nothing usable */
 	DL_DISP_DELIVERED,
 	DL_DISP_DEFERRED,
@@ -19,17 +19,17 @@ enum dl_disposition {
 	DL_DISP_UNSUPPORTED, /* adapter exit 89 */
 };
 
-enum dl_security {
+enum dl_obs_security {
 	DL_SEC_UNKNOWN = 0,
 	DL_SEC_CLEARTEXT,
 	DL_SEC_ENCRYPTED,   /* TLS without (or with failed-open) authentication */
 	DL_SEC_DANE,        /* TLS authenticated by TLSA */
 };
 
-const char *dl_disposition_name(enum dl_disposition d);
-int dl_disposition_parse(const char *s, enum dl_disposition *out);
-const char *dl_security_name(enum dl_security s);
-int dl_security_parse(const char *s, enum dl_security *out);
+const char *dl_obs_disposition_name(enum dl_obs_disposition d);
+int dl_obs_disposition_parse(const char *s, enum dl_obs_disposition *out);
+const char *dl_obs_security_name(enum dl_obs_security s);
+int dl_obs_security_parse(const char *s, enum dl_obs_security *out);
 
 struct dl_probe;
 
@@ -59,8 +59,8 @@ struct dl_query {
 };
 
 struct dl_adapter_report {
-	enum dl_disposition disposition;
-	enum dl_security security;
+	enum dl_obs_disposition disposition;
+	enum dl_obs_security security;
 	char *host;             /* DNS name as the client reported it */
 	char *address;
 	char *reason;

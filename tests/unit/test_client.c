@@ -105,7 +105,7 @@ test_route_decisions(void)
 	add_mx(&lk, 0, ".");
 	dl_mx_parse(&lk, &mx, &n);
 	CU_ASSERT_EQUAL(dl_route_decide(&lk, mx, n, &none), DL_ROUTE_NULL_MX);
-	v = viol(DL_V_NULL_MX_IGNORED);
+	v = viol(DL_VIOL_NULL_MX_IGNORED);
 	CU_ASSERT_EQUAL(dl_route_decide(&lk, mx, n, &v), DL_ROUTE_IMPLICIT);
 	dl_mx_free(mx, n);
 	dl_lookup_clear(&lk);
@@ -116,7 +116,7 @@ test_route_decisions(void)
 		dl_lookup_set(&lk, "d.test", DL_T_MX, fails[i], DL_ANS_NONE);
 		CU_ASSERT_EQUAL(dl_route_decide(&lk, NULL, 0, &none),
 		    DL_ROUTE_DEFER);
-		v = viol(DL_V_MX_FAILURE_IMPLICIT_MX);
+		v = viol(DL_VIOL_MX_FAILURE_IMPLICIT_MX);
 		CU_ASSERT_EQUAL(dl_route_decide(&lk, NULL, 0, &v),
 		    DL_ROUTE_IMPLICIT);
 		dl_lookup_clear(&lk);
@@ -126,7 +126,7 @@ test_route_decisions(void)
 	dl_lookup_clear(&lk);
 	dl_lookup_set(&lk, "d.test", DL_T_MX, DL_SEC_SECURE, DL_ANS_NXDOMAIN);
 	CU_ASSERT_EQUAL(dl_route_decide(&lk, NULL, 0, &none), DL_ROUTE_NXDOMAIN);
-	v = viol(DL_V_NXDOMAIN_DEFER);
+	v = viol(DL_VIOL_NXDOMAIN_DEFER);
 	CU_ASSERT_EQUAL(dl_route_decide(&lk, NULL, 0, &v), DL_ROUTE_DEFER);
 	dl_lookup_clear(&lk);
 }
@@ -150,7 +150,7 @@ test_candidates_no_cname(void)
 	struct dl_chain c;
 	const char *names[] = { "mx.test" };
 	const char *out[2];
-	struct dl_violations v = viol(DL_V_TLSA_FOR_INSECURE_HOST);
+	struct dl_violations v = viol(DL_VIOL_TLSA_FOR_INSECURE_HOST);
 
 	chain_set(&c, names, NULL, 1);
 	CU_ASSERT_EQUAL(dl_tlsa_candidates(&c, DL_SEC_SECURE, &none, out), 1);
@@ -170,7 +170,7 @@ test_candidates_cname_chains(void)
 	const enum dl_sec mid_insecure[] = { DL_SEC_SECURE, DL_SEC_INSECURE };
 	const enum dl_sec first_insecure[] = { DL_SEC_INSECURE, DL_SEC_SECURE };
 	const char *out[2];
-	struct dl_violations v = viol(DL_V_NO_TLSA_ORIGINAL_NAME);
+	struct dl_violations v = viol(DL_VIOL_NO_TLSA_ORIGINAL_NAME);
 
 	/* Fully secure: expanded first, then original; never the middle. */
 	chain_set(&c, names, all_secure, 3);
@@ -232,7 +232,7 @@ test_tlsa_usability(void)
 {
 	unsigned char buf[600], d64[64] = { 1 }, spki[600];
 	unsigned char *p = spki;
-	struct dl_violations pkix = viol(DL_V_ACCEPT_PKIX_USAGES);
+	struct dl_violations pkix = viol(DL_VIOL_ACCEPT_PKIX_USAGES);
 	struct dl_rdata rd;
 	EVP_PKEY *k = EVP_EC_gen("P-256");
 	int spki_len = i2d_PUBKEY(k, &p);
@@ -305,11 +305,11 @@ test_tlsa_outcomes_and_plans(void)
 	CU_ASSERT_EQUAL(dl_tlsa_policy_digests(&pol, "md5"), -1);
 	lk.sec = DL_SEC_INSECURE;
 	CU_ASSERT_EQUAL(dl_tlsa_judge(&lk, &none), DL_STEP_NEXT_INSECURE);
-	v = viol(DL_V_INSECURE_TLSA_ENFORCED);
+	v = viol(DL_VIOL_INSECURE_TLSA_ENFORCED);
 	CU_ASSERT_EQUAL(dl_tlsa_judge(&lk, &v), DL_STEP_USE);
 	lk.sec = DL_SEC_BOGUS;
 	CU_ASSERT_EQUAL(dl_tlsa_judge(&lk, &none), DL_STEP_FAIL);
-	v = viol(DL_V_TLSA_FAILURE_AS_NONE);
+	v = viol(DL_VIOL_TLSA_FAILURE_AS_NONE);
 	CU_ASSERT_EQUAL(dl_tlsa_judge(&lk, &v), DL_STEP_NEXT_INSECURE);
 	lk.sec = DL_SEC_SECURE;
 	lk.ans = DL_ANS_NODATA;
@@ -330,7 +330,7 @@ test_tlsa_outcomes_and_plans(void)
 	    &none, &why), DL_PLAN_SKIP);
 	CU_ASSERT_EQUAL(dl_plan_for(DL_POLICY_DANE_ONLY, true,
 	    DL_TLSA_NONE_INSECURE, &none, &why), DL_PLAN_SKIP);
-	v = viol(DL_V_MANDATORY_AS_OPPORTUNISTIC);
+	v = viol(DL_VIOL_MANDATORY_AS_OPPORTUNISTIC);
 	CU_ASSERT_EQUAL(dl_plan_for(DL_POLICY_DANE_ONLY, true,
 	    DL_TLSA_NONE_INSECURE, &v, &why), DL_PLAN_OPPORTUNISTIC);
 	CU_ASSERT_EQUAL(dl_plan_for(DL_POLICY_MAY, true, DL_TLSA_USABLE, &none,
@@ -365,7 +365,7 @@ test_result_json_roundtrip(void)
 	c->security = DL_SECURITY_DANE;
 	r.delivered_host = 0;
 	r.delivered_conn = 0;
-	r.violations = viol(DL_V_NO_SNI);
+	r.violations = viol(DL_VIOL_NO_SNI);
 	dl_result_set(&r, DL_DELIVERED, "2.0.0", "delivered to %s", "mx.ok.test");
 	dl_result_json(&r, &b);
 

@@ -272,7 +272,7 @@ conn_add(struct dl_observed *o, int host, bool tls, bool mail, bool accepted)
 }
 
 static void
-adapter_says(struct dl_observed *o, enum dl_disposition d, enum dl_security s, int host)
+adapter_says(struct dl_observed *o, enum dl_obs_disposition d, enum dl_obs_security s, int host)
 {
 	o->adapter.valid = true;
 	o->adapter.disposition = d;
