@@ -31,6 +31,28 @@ host_of(const struct dl_case_world *w, const char *a)
 	return -1;
 }
 
+/*
+ * A host the probe names without an address (it failed before connecting:
+ * posttls-finger's "TLSA lookup error for mx1.x.test:25"): the host whose
+ * label the name is, directly below the apex; -1 otherwise.
+ */
+static int
+host_named(const struct dl_case_world *w, const char *name)
+{
+	size_t n = strlen(name), al = strlen(w->apex ? w->apex : "");
+
+	if (n && name[n - 1] == '.')
+		n--;
+	for (size_t h = 0; w->c && w->apex && h < w->c->n_hosts; h++) {
+		size_t ll = strlen(w->c->hosts[h].label);
+		/* "LABEL." then the apex ("id.test.", with its dot) */
+		if (n + 1 == ll + 1 + al && strncasecmp(name, w->c->hosts[h].label, ll) == 0 &&
+		    name[ll] == '.' && strncasecmp(name + ll + 1, w->apex, al - 1) == 0)
+			return (int)h;
+	}
+	return -1;
+}
+
 int
 dl_evidence_probe(const struct dl_case_world *w, const struct dl_jv *line,
     struct dl_probe **out, char *why, size_t whylen)
@@ -61,9 +83,10 @@ dl_evidence_probe(const struct dl_case_world *w, const struct dl_jv *line,
 		e->name = dl_xstrdup(dl_jv_str(h, "host", ""));
 		e->address = dl_xstrdup(dl_jv_str(h, "address", ""));
 		e->reason = dl_xstrdup(dl_jv_str(h, "reason", ""));
-		e->host = e->address[0] ? host_of(w, e->address) : -1;
+		e->host = e->address[0] ? host_of(w, e->address) : host_named(w, e->name);
 		p->n_hosts++;
 	}
+	p->stopped = dl_jv_bool(line, "stopped", false);
 	*out = p;
 	return 0;
 }

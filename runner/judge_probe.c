@@ -153,6 +153,25 @@ security_matches(enum dl_probe_state s, const char *want)
 }
 
 /* An answerable alternative (dl_probe_answers) against the probe's report. */
+/*
+ * Can the probe's report say where the message would have gone?  Not when
+ * it found no usable host and stopped early (dl_probe.stopped); then only
+ * the hosts it tried and found failed are known not to get the message.
+ */
+static int
+decision_known(const struct dl_probe *p, int host)
+{
+	const struct dl_probe_host *e;
+
+	dl_probe_delivery_host(p, &e);
+	if (!p->stopped || e != NULL)
+		return 1;
+	for (size_t i = 0; host >= 0 && i < p->n_hosts; i++)
+		if (p->hosts[i].host == host && p->hosts[i].state == DL_PROBE_FAILED)
+			return 1;
+	return 0;
+}
+
 static int
 alt_holds(const struct dl_case *c, const char *apex, const struct dl_observed *o,
     const struct dl_words *a)
@@ -182,6 +201,19 @@ alt_holds(const struct dl_case *c, const char *apex, const struct dl_observed *o
 	return dl_judge_alt_holds(c, apex, o, a);
 }
 
+/* dl_probe_answers, and what this probe's report can decide. */
+static int
+answerable_here(const struct dl_case *c, const struct dl_probe *p, const struct dl_words *a)
+{
+	if (!dl_probe_answers(c, a))
+		return 0;
+	if (!strcmp(a->v[0], "delivered") || !strcmp(a->v[0], "deferred"))
+		return decision_known(p, -1);
+	if (a->n == 2 && in_list(decision_facts, a->v[1]))
+		return decision_known(p, dl_case_host_index(c, a->v[0]));
+	return 1;
+}
+
 static char *
 probe_summary(const struct dl_case *c, const struct dl_probe *p)
 {
@@ -199,6 +231,8 @@ probe_summary(const struct dl_case *c, const struct dl_probe *p)
 	if (e)
 		dl_buf_printf(&b, " (would deliver via %s, %s)",
 		    dh >= 0 ? c->hosts[dh].label : e->name, dl_probe_state_name(e->state));
+	else if (p->stopped)
+		dl_buf_adds(&b, " (stopped at a failed host: the next host unknown)");
 	else
 		dl_buf_adds(&b, " (no usable host: would not deliver)");
 	return dl_buf_take(&b);
@@ -325,7 +359,7 @@ dl_judge_probe(const struct dl_case *c, int round, const char *apex,
 		/* An alternative that holds settles the line; one the probe cannot
 		   answer leaves it ungraded unless another holds. */
 		for (size_t k = 0; k < e->n_alts && !holds; k++) {
-			if (!dl_probe_answers(c, &e->alts[k]))
+			if (!answerable_here(c, o->probe, &e->alts[k]))
 				continue;
 			answerable++;
 			holds = alt_holds(c, apex, o, &e->alts[k]);

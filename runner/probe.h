@@ -10,6 +10,7 @@
 #ifndef DL_RUNNER_PROBE_H
 #define DL_RUNNER_PROBE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "runner/case.h"
@@ -37,6 +38,10 @@ struct dl_probe_host {
 struct dl_probe {
 	struct dl_probe_host *hosts; /* in the order the probe tried them */
 	size_t n_hosts;
+	/* The probe stopped at a failed host although an MTA would go on to
+	 * the next one (posttls-finger reports on one connected host only):
+	 * without a usable host, where the message would go is unknown. */
+	bool stopped;
 };
 
 const char *dl_probe_state_name(enum dl_probe_state s);

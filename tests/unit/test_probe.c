@@ -56,6 +56,7 @@ probe_says(struct dl_observed *o, const struct dl_case *c, const char *line)
 	struct dl_case_world w = { 0 };
 
 	w.c = c;
+	w.apex = "t1.test.";
 	w.addr4 = addr4;
 	w.addr6 = addr6;
 	dl_evidence_adapter(&w, line, 0, o);
@@ -270,7 +271,38 @@ test_judge_probe_observers(void)
 	dl_case_free(c);
 }
 
+static void
+test_judge_probe_stopped(void)
+{
+	struct dl_observed o = { 0 };
+	char *why;
+	/* posttls-finger reports on the first host it connects to: after a
+	   failure there, where an MTA would go next is unknown. */
+	struct dl_case *c = probe_case(NULL,
+	    "expect delivered mx2 dane\nexpect mx1 not-via\nexpect mx2 not-via\n");
+	const char *stopped = "{\"stopped\":true,\"probe\":[{\"host\":\"mx1.t1.test\","
+	    "\"result\":\"failed\"}]}";
+
+	conn_tls(&o, 0, true);
+	probe_says(&o, c, stopped);
+	CU_ASSERT_EQUAL_FATAL(o.probe->hosts[0].host, 0); /* by its name */
+	CU_ASSERT_EQUAL(judge(c, &o, &why), DL_V_PASS);
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, ":15: not graded"));
+	CU_ASSERT_PTR_NULL(strstr(why, ":16: not graded"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, ":17: not graded"));
+	free(why);
+	dl_case_free(c);
+
+	/* The same report without "stopped": mx2 would not get it either. */
+	c = probe_case(NULL, "expect delivered mx2 dane\n");
+	conn_tls(&o, 0, true);
+	probe_says(&o, c, "{\"probe\":[{\"host\":\"mx1.t1.test\",\"result\":\"failed\"}]}");
+	CU_ASSERT_EQUAL(judge(c, &o, NULL), DL_V_FAIL);
+	dl_case_free(c);
+}
+
 static const struct cu_test tests[] = {
+	{ "judge_probe_stopped", test_judge_probe_stopped },
 	{ "read_probe_line", test_read_probe_line },
 	{ "judge_probe_delivered", test_judge_probe_delivered },
 	{ "judge_probe_deferred", test_judge_probe_deferred },
