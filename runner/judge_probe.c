@@ -201,6 +201,24 @@ alt_holds(const struct dl_case *c, const char *apex, const struct dl_observed *o
 	return dl_judge_alt_holds(c, apex, o, a);
 }
 
+static int
+stopped_short(const struct dl_probe *p)
+{
+	const struct dl_probe_host *e;
+
+	dl_probe_delivery_host(p, &e);
+	return p->stopped && e == NULL;
+}
+
+static int
+tried(const struct dl_probe *p, int host)
+{
+	for (size_t i = 0; i < p->n_hosts; i++)
+		if (p->hosts[i].host == host && p->hosts[i].state != DL_PROBE_NOT_TRIED)
+			return 1;
+	return 0;
+}
+
 /* dl_probe_answers, and what this probe's report can decide. */
 static int
 answerable_here(const struct dl_case *c, const struct dl_probe *p, const struct dl_words *a)
@@ -211,6 +229,10 @@ answerable_here(const struct dl_case *c, const struct dl_probe *p, const struct 
 		return decision_known(p, -1);
 	if (a->n == 2 && in_list(decision_facts, a->v[1]))
 		return decision_known(p, dl_case_host_index(c, a->v[0]));
+	/* A host past the one the probe stopped at: what an MTA would have
+	   done there (connected, STARTTLS, SNI) is unknown too. */
+	if (a->n == 2 && dl_case_host_index(c, a->v[0]) >= 0)
+		return !stopped_short(p) || tried(p, dl_case_host_index(c, a->v[0]));
 	return 1;
 }
 

@@ -279,7 +279,8 @@ test_judge_probe_stopped(void)
 	/* posttls-finger reports on the first host it connects to: after a
 	   failure there, where an MTA would go next is unknown. */
 	struct dl_case *c = probe_case(NULL,
-	    "expect delivered mx2 dane\nexpect mx1 not-via\nexpect mx2 not-via\n");
+	    "expect delivered mx2 dane\nexpect mx1 not-via\nexpect mx2 not-via\n"
+	    "expect mx2 contacted\nexpect mx1 starttls\n");
 	const char *stopped = "{\"stopped\":true,\"probe\":[{\"host\":\"mx1.t1.test\","
 	    "\"result\":\"failed\"}]}";
 
@@ -290,6 +291,8 @@ test_judge_probe_stopped(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, ":15: not graded"));
 	CU_ASSERT_PTR_NULL(strstr(why, ":16: not graded"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(why, ":17: not graded"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(why, ":18: not graded")); /* mx2 never tried */
+	CU_ASSERT_PTR_NULL(strstr(why, ":19: not graded"));    /* mx1 was */
 	free(why);
 	dl_case_free(c);
 

@@ -170,7 +170,10 @@ def walk_mx(m, check):
         client_log(m, ''.join(log))
         return [], False, f'MX lookup {rcode}'
     names = [n for _, _, n in mx] if mx else [dom]  # RFC 5321 5.1 implicit MX
-    if names == ['']:
+    # A null MX (RFC 7505) names no host; beside real MX records (a
+    # publisher error) those are tried.
+    names = [n for n in names if n]
+    if not names:
         client_log(m, ''.join(log))
         return [], False, 'null MX'
     hosts = []
@@ -188,6 +191,18 @@ def walk_mx(m, check):
         trc, tad, tans = drill(server, '_25._tcp.' + name, 'TLSA') if dane \
             else ('', False, [])
         tlsa_secure = tad and trc == 'NOERROR' and any(t == 'TLSA' for _, t, _ in tans)
+        # A TLSA lookup that failed (SERVFAIL: bogus, unreachable, refused)
+        # may hide a secure RRset: such a host gets the message over neither
+        # cleartext nor unauthenticated TLS (RFC 7672 2.2).
+        tlsa_failed = dane and trc not in ('NOERROR', 'NXDOMAIN')
+        log.append(f'TLSA _25._tcp.{name}: {trc or "-"} ad={tad}\n')
+        if tlsa_failed:
+            # Like an MTA (Postfix: "TLSA lookup error", next host), not the
+            # tool: the host is skipped unconnected, so the tool's own
+            # handling of a failed lookup is not what is tested here.
+            hosts.append({'host': name, 'address': addrs[0], 'result': 'failed',
+                          'reason': f'TLSA lookup {trc}: host skipped (RFC 7672 2.2)'})
+            continue
         for a in addrs:
             if not PLAIN.match(a):
                 raise Refused(f'address {a!r}')
