@@ -180,6 +180,11 @@ def walk_mx(m, check):
     for name in names:
         rcode, a_ad, ans = drill(server, name, 'A')
         addrs = [r for _, t, r in ans if t == 'A']
+        if any(t == 'CNAME' for _, t, _ in ans):
+            # RFC 7672 2.2.2 (TLSA at the expanded name, then the original,
+            # by the DNSSEC status of each link) is not implemented here.
+            client_log(m, ''.join(log) + f'{name} is a CNAME: unsupported\n')
+            return None
         log.append(f'A {name}: {rcode} ad={a_ad} {addrs}\n')
         if rcode != 'NOERROR' or not addrs:
             hosts.append({'host': name, 'address': '', 'result': 'failed',
