@@ -5,7 +5,8 @@
 #    *_main.c goes into build/libdanelab.a;
 #  - DIR/NAME_main.c (DIR in MAIN_DIRS) becomes the program bin/NAME;
 #  - tests/unit/test_NAME.c becomes the CUnit program bin/test-NAME (with
-#    tests/unit/cu.c as its harness);
+#    tests/unit/cu.c as its harness and every other tests/unit/*.c, the
+#    helpers several tests share, linked in);
 #  - tests/fuzz/fuzz_NAME.c becomes bin/fuzz-NAME under `make fuzz` (clang).
 # Nothing else needs editing to add a source file, a program or a test.
 
@@ -34,6 +35,7 @@ MAINS     := $(wildcard $(addsuffix /*_main.c,$(MAIN_DIRS)))
 BINS      := $(patsubst %_main.c,$(BIN)/%,$(notdir $(MAINS)))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/test_%.c,$(BIN)/test-%,$(UNIT_SRCS))
+UNIT_HELPERS := $(patsubst %.c,$(B)/%.o,$(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c)))
 FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_BINS := $(patsubst tests/fuzz/fuzz_%.c,$(BIN)/fuzz-%,$(FUZZ_SRCS))
 
@@ -75,10 +77,10 @@ $(B)/bin/%_main.o: %_main.c
 	$(call say,CC,$<)
 	$(Q)$(CC) $(DL_CFLAGS) $(CFLAGS) -MMD -MP -c -o $@ $<
 
-$(BIN)/test-%: $(B)/tests/unit/test_%.o $(B)/tests/unit/cu.o $(B)/libdanelab.a
+$(BIN)/test-%: $(B)/tests/unit/test_%.o $(UNIT_HELPERS) $(B)/libdanelab.a
 	@mkdir -p $(BIN)
 	$(call say,LINK,$@)
-	$(Q)$(CC) $(DL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(B)/tests/unit/cu.o $(B)/libdanelab.a $(LDLIBS) $(CUNIT_LIBS)
+	$(Q)$(CC) $(DL_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $< $(UNIT_HELPERS) $(B)/libdanelab.a $(LDLIBS) $(CUNIT_LIBS)
 
 # The README's test command: installs what is missing, builds, runs everything.
 check:

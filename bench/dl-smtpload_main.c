@@ -30,7 +30,9 @@
 
 #include "servers/persona.h"
 #include "servers/smtp_parse.h"
+#include "servers/tls.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 enum step {
@@ -77,15 +79,6 @@ struct load {
 	int conc;
 };
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 static void
 watch(struct load *l, struct sess *s, uint32_t want)
 {
@@ -110,7 +103,7 @@ sess_end(struct load *l, struct sess *s, bool ok)
 	s->ssl = NULL;
 	close(s->fd);
 	s->fd = -1;
-	if ((l->max == 0 || l->started < l->max) && now_s() < l->deadline)
+	if ((l->max == 0 || l->started < l->max) && (dl_now_ns() / 1e9) < l->deadline)
 		sess_start(l, s);
 }
 
@@ -156,25 +149,14 @@ sess_send(struct sess *s, const char *data)
 static int
 take_reply(struct sess *s)
 {
-	size_t off = 0;
+	size_t used;
+	int code, r = smtp_take_reply(s->in, s->in_len, &code, &used);
 
-	for (;;) {
-		const char *line, *text;
-		size_t ll, used, tl;
-		int code;
-		bool last;
-		if (smtp_next_line(s->in + off, s->in_len - off, SMTP_REPLY_LINE_MAX,
-		    &line, &ll, &used) != SMTP_LINE_FULL)
-			return 0;
-		if (smtp_parse_reply(line, ll, &code, &last, &text, &tl) < 0)
-			return -1;
-		off += used;
-		if (last) {
-			memmove(s->in, s->in + off, s->in_len - off);
-			s->in_len -= off;
-			return code;
-		}
-	}
+	if (r <= 0)
+		return r;
+	memmove(s->in, s->in + used, s->in_len - used);
+	s->in_len -= used;
+	return code;
 }
 
 static int
@@ -215,22 +197,12 @@ sess_read(struct sess *s)
 
 	if (space == 0)
 		return -1;
-	if (s->ssl) {
-		int r = SSL_read(s->ssl, s->in + s->in_len, (int)space);
-		if (r > 0) {
-			s->in_len += (size_t)r;
-			return r;
-		}
-		int e = SSL_get_error(s->ssl, r);
-		ERR_clear_error();
-		return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE ? 0 : -1;
-	}
-	ssize_t r = read(s->fd, s->in + s->in_len, space);
-	if (r > 0) {
+	int e, r = tls_read_some(s->ssl, s->fd, s->in + s->in_len, space, &e);
+	if (r > 0)
 		s->in_len += (size_t)r;
-		return (int)r;
-	}
-	return r < 0 && errno == EAGAIN ? 0 : -1;
+	else
+		ERR_clear_error();
+	return r;
 }
 
 /* Advance one session; returns -1 on failure, 1 when done. */
@@ -283,7 +255,7 @@ run(struct load *l)
 			if (r != 0)
 				sess_end(l, s, r > 0);
 		}
-		if (now_s() > l->deadline + 10)
+		if ((dl_now_ns() / 1e9) > l->deadline + 10)
 			break; /* sessions stuck past the end: count them failed */
 	}
 	l->failed += l->started - l->ok - l->failed;
@@ -336,10 +308,10 @@ main(int argc, char **argv)
 	SSL_CTX_set_session_cache_mode(l.ctx, SSL_SESS_CACHE_OFF);
 	l.epfd = epoll_create1(EPOLL_CLOEXEC);
 	l.sess = calloc((size_t)l.conc, sizeof(*l.sess));
-	double t0 = now_s();
+	double t0 = (dl_now_ns() / 1e9);
 	l.deadline = t0 + secs;
 	run(&l);
-	double dt = now_s() - t0;
+	double dt = (dl_now_ns() / 1e9) - t0;
 	printf("sessions=%ld failed=%ld seconds=%.2f rate=%.1f/s\n", l.ok,
 	    l.failed, dt, l.ok / dt);
 	free(l.sess);

@@ -9,15 +9,8 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/clock.h"
 #include "zones/world.h"
-
-static long
-now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static int
 cmp_long(const void *a, const void *b)
@@ -55,12 +48,12 @@ main(int argc, char **argv)
 		struct dl_world_out out;
 		struct dl_err err;
 		char *dir = dl_xasprintf("%s/run%d", tmpl, r);
-		long t0 = now_ms();
+		long t0 = dl_now_ms();
 		if (dl_world_build(&w, dir, time(NULL), &out, &err) < 0) {
 			fprintf(stderr, "zones-bench: %s\n", err.msg);
 			return 1;
 		}
-		ms[r] = now_ms() - t0;
+		ms[r] = dl_now_ms() - t0;
 		printf("  run %d: %d zones (+ root, test.) built and signed in %ld ms\n", r + 1, n, ms[r]);
 		dl_world_out_free(&out);
 		char *cmd = dl_xasprintf("rm -rf '%s'", dir);

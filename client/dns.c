@@ -7,11 +7,11 @@
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <unbound.h>
 
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 struct dl_dns {
@@ -26,15 +26,6 @@ struct pending {
 	int err;
 	struct ub_result *res;
 };
-
-static double
-now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int
 ub_fail(struct dl_err *err, const char *what, int rc)
@@ -180,7 +171,7 @@ dl_dns_lookup(struct dl_dns *d, const char *name, uint16_t type,
 	struct dl_lookup *out)
 {
 	struct pending p = { false, 0, NULL };
-	double t0 = now_ms();
+	double t0 = (dl_now_ns() / 1e6);
 	int id = 0, rc;
 
 	dl_lookup_set(out, name, type, DL_SEC_SERVFAIL, DL_ANS_NONE);
@@ -190,7 +181,7 @@ dl_dns_lookup(struct dl_dns *d, const char *name, uint16_t type,
 		goto out;
 	}
 	while (!p.done) {
-		int left = d->timeout_ms - (int)(now_ms() - t0);
+		int left = d->timeout_ms - (int)((dl_now_ns() / 1e6) - t0);
 		struct pollfd pfd = { ub_fd(d->ctx), POLLIN, 0 };
 
 		if (left <= 0) {
@@ -218,7 +209,7 @@ dl_dns_lookup(struct dl_dns *d, const char *name, uint16_t type,
 		fill(out, p.res, &d->v);
 	ub_resolve_free(p.res);
 out:
-	out->ms = now_ms() - t0;
+	out->ms = (dl_now_ns() / 1e6) - t0;
 	log_debug("dns", "%s %s: %s %s (%.1f ms)", name, dl_rrtype_str(type),
 	    dl_sec_str(out->sec), dl_ans_str(out->ans), out->ms);
 }

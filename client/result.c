@@ -187,16 +187,6 @@ dl_result_set(struct dl_result *r, enum dl_disposition d, const char *status,
 /* ---- JSON ---- */
 
 static void
-json_strv(struct dl_jw *w, const char *key, char *const *v, size_t n)
-{
-	dl_jw_key(w, key);
-	dl_jw_arr(w);
-	for (size_t i = 0; i < n; i++)
-		dl_jw_str(w, v[i]);
-	dl_jw_arr_end(w);
-}
-
-static void
 json_lookup(struct dl_jw *w, const struct dl_lookup *lk)
 {
 	dl_jw_obj(w);
@@ -234,7 +224,7 @@ json_tls(struct dl_jw *w, const struct dl_tls_info *t)
 	dl_jw_kstr(w, "sni", t->sni);
 	dl_jw_kstr(w, "version", t->version);
 	dl_jw_kstr(w, "cipher", t->cipher);
-	json_strv(w, "chain", t->chain, t->nchain);
+	dl_jw_kstrv(w, "chain", t->chain, t->nchain);
 	dl_jw_kbool(w, "dane", t->dane);
 	dl_jw_kbool(w, "authenticated", t->authenticated);
 	dl_jw_kint(w, "match_depth", t->match_depth);
@@ -286,7 +276,7 @@ json_host(struct dl_jw *w, const struct dl_host_rec *h)
 	for (size_t i = 0; i < h->nlookups; i++)
 		json_lookup(w, &h->lookups[i]);
 	dl_jw_arr_end(w);
-	json_strv(w, "cname_chain", h->chain, h->nchain);
+	dl_jw_kstrv(w, "cname_chain", h->chain, h->nchain);
 	dl_jw_kstr(w, "tlsa_base", h->tlsa_base);
 	dl_jw_kstr(w, "tlsa_outcome", dl_tlsa_outcome_str(h->tlsa_outcome));
 	dl_jw_key(w, "tlsa");
@@ -299,7 +289,7 @@ json_host(struct dl_jw *w, const struct dl_host_rec *h)
 		dl_jw_obj_end(w);
 	}
 	dl_jw_arr_end(w);
-	json_strv(w, "reference_ids", h->refids, h->nrefids);
+	dl_jw_kstrv(w, "reference_ids", h->refids, h->nrefids);
 	dl_jw_kstr(w, "plan", dl_plan_str(h->plan));
 	dl_jw_kstr(w, "plan_why", h->plan_why);
 	dl_jw_key(w, "connections");

@@ -4,85 +4,28 @@
 #include "runner/adapter.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <fnmatch.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "util/buf.h"
 #include "util/json.h"
-
-long
-dl_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
+#include "util/spawn.h"
 
 pid_t
 dl_adapter_spawn(const struct dl_adapter *a, const char *verb, const char *arg,
     char *const env[], const char *cwd, const char *out_path, const char *err_path,
     struct dl_err *err)
 {
-	pid_t pid = fork();
+	char *argv[] = { a->path, (char *)verb, (char *)arg, NULL };
+	/* Own process group: a timeout kills the MTA's helpers too. */
+	struct dl_spawn s = { .argv = argv, .path = a->path, .env = env, .cwd = cwd,
+	    .out = out_path, .err = err_path, .own_group = true };
 
-	if (pid < 0)
-		return dl_errf(err, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		/* Own process group: a timeout kills the MTA's helpers too. */
-		setpgid(0, 0);
-		int in = open("/dev/null", O_RDONLY);
-		int out = open(out_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		int er = open(err_path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-		if (in < 0 || out < 0 || er < 0 || (cwd && chdir(cwd) < 0))
-			_exit(127);
-		dup2(in, 0);
-		dup2(out, 1);
-		dup2(er, 2);
-		char *argv[] = { a->path, (char *)verb, (char *)arg, NULL };
-		execve(a->path, argv, env);
-		dprintf(2, "danelab: cannot run adapter %s: %s\n", a->path, strerror(errno));
-		_exit(127);
-	}
-	setpgid(pid, pid);
-	return pid;
-}
-
-int
-dl_wait_child(pid_t pid, long deadline_ms, bool *timed_out)
-{
-	int st;
-
-	*timed_out = false;
-	for (;;) {
-		pid_t r = waitpid(pid, &st, WNOHANG);
-		if (r == pid)
-			break;
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (dl_now_ms() >= deadline_ms) {
-			*timed_out = true;
-			/* The group, for adapters; the pid, for children without one. */
-			kill(-pid, SIGKILL);
-			kill(pid, SIGKILL);
-			waitpid(pid, &st, 0);
-			return 124;
-		}
-		/* Short naps: adapters take milliseconds, and this is one child. */
-		struct timespec ts = { 0, 1000000L };
-		nanosleep(&ts, NULL);
-	}
-	if (WIFEXITED(st))
-		return WEXITSTATUS(st);
-	return 128 + (WIFSIGNALED(st) ? WTERMSIG(st) : 0);
+	return dl_spawn(&s, err);
 }
 
 int
@@ -90,12 +33,12 @@ dl_adapter_run(const struct dl_adapter *a, const char *verb, const char *arg,
     char *const env[], const char *cwd, const char *out_path, const char *err_path,
     int timeout_s, struct dl_err *err)
 {
+	char *argv[] = { a->path, (char *)verb, (char *)arg, NULL };
+	struct dl_spawn s = { .argv = argv, .path = a->path, .env = env, .cwd = cwd,
+	    .out = out_path, .err = err_path, .own_group = true };
 	bool timed_out;
-	pid_t pid = dl_adapter_spawn(a, verb, arg, env, cwd, out_path, err_path, err);
+	int rc = dl_spawn_run(&s, timeout_s * 1000L, &timed_out, err);
 
-	if (pid < 0)
-		return -1;
-	int rc = dl_wait_child(pid, dl_now_ms() + timeout_s * 1000L, &timed_out);
 	if (timed_out)
 		dl_errf(err, "adapter %s %s: timed out after %d s", a->name, verb, timeout_s);
 	return rc;

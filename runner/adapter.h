@@ -77,9 +77,6 @@ int dl_adapter_run(const struct dl_adapter *a, const char *verb, const char *arg
 	char *const env[], const char *cwd, const char *out_path,
 	const char *err_path, int timeout_s, struct dl_err *err);
 
-/* Wait for pid until deadline_ms (monotonic); kill the group on expiry. */
-int dl_wait_child(pid_t pid, long deadline_ms, bool *timed_out);
-long dl_now_ms(void);
 
 /* The lines of an expectations file (NAME.expect) from text, appended to
  * a->deviations; path names it in errors. */

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "lab/lab.h"
 #include "util/buf.h"
 #include "zones/world.h"
 
@@ -104,7 +105,7 @@ struct dl_case_then {
 struct dl_check {
 	char *name;             /* relative to the apex, or absolute */
 	char *type;
-	char *status;
+	enum dl_lab_status status;
 	int line;
 };
 

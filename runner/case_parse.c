@@ -543,12 +543,6 @@ kw_expect(struct reader *r, const char *rest)
 	c->expects[c->n_expects++] = e;
 }
 
-/* The lab's probe statuses (cases/FORMAT.md, "Checks"). */
-static const char *const check_statuses[] = {
-	"secure", "insecure", "bogus", "servfail", "timeout", "nxdomain-secure",
-	"nodata-secure", "nxdomain-insecure", "nodata-insecure", NULL,
-};
-
 static void
 kw_check(struct reader *r, struct dl_words *w)
 {
@@ -563,9 +557,11 @@ kw_check(struct reader *r, struct dl_words *w)
 		    DL_CASE_MAX_CHECKS);
 		return;
 	}
-	bool status_ok = false;
-	for (const char *const *st = check_statuses; *st; st++)
-		status_ok |= strcmp(*st, w->v[3]) == 0;
+	/* The lab's probe statuses (cases/FORMAT.md, "Checks"); "unresolvable"
+	 * is the lab's word for a probe it cannot ask, never an expectation. */
+	enum dl_lab_status status;
+	bool status_ok = dl_lab_status_parse(w->v[3], &status) == 0 &&
+	    status != DL_LAB_UNRESOLVABLE;
 	if (ldns_get_rr_type_by_name(w->v[2]) == 0)
 		PERR(r, "unknown type \"%s\" in check, expected an RR type such as A, MX "
 		    "or TLSA", w->v[2]);
@@ -579,7 +575,7 @@ kw_check(struct reader *r, struct dl_words *w)
 	struct dl_check *k = &c->checks[c->n_checks++];
 	k->name = dl_xstrdup(w->v[1]);
 	k->type = dl_xstrdup(w->v[2]);
-	k->status = dl_xstrdup(w->v[3]);
+	k->status = status;
 	k->line = r->lineno;
 }
 
@@ -1087,7 +1083,6 @@ dl_case_free(struct dl_case *c)
 	for (size_t i = 0; i < c->n_checks; i++) {
 		free(c->checks[i].name);
 		free(c->checks[i].type);
-		free(c->checks[i].status);
 	}
 	free(c->checks);
 	free(c);

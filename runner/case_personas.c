@@ -248,7 +248,7 @@ attacker_body(struct cw_ctx *x, const struct dl_case_host *h, const char *mode,
 	if (x->w) {
 		dl_buf_printf(b, "relay %s %d\n", x->w->backend4[hi], port);
 	} else {
-		char *a = dl_case_addr4(0, h->index + 128);
+		char *a = dl_lab_mail_addr4(0, h->index + DL_LAB_BACKEND_OFFSET);
 		dl_buf_printf(b, "relay %s %d\n", a, port);
 		free(a);
 	}
@@ -261,7 +261,7 @@ listen_addr(const struct cw_ctx *x, const struct dl_case_host *h, size_t hi, int
 {
 	if (x->w)
 		return dl_xstrdup(v6 ? x->w->addr6[hi] : x->w->addr4[hi]);
-	return v6 ? dl_case_addr6(0, h->index) : dl_case_addr4(0, h->index);
+	return v6 ? dl_lab_mail_addr6(0, h->index) : dl_lab_mail_addr4(0, h->index);
 }
 
 /*
@@ -337,7 +337,7 @@ cw_personas(struct cw_ctx *x)
 		if (attacker) {
 			dl_buf_printf(b, "persona %s/%s/backend\n", c->id, h->label);
 			char *addr = x->w ? dl_xstrdup(x->w->backend4[hi]) :
-			    dl_case_addr4(0, h->index + 128);
+			    dl_lab_mail_addr4(0, h->index + DL_LAB_BACKEND_OFFSET);
 			dl_buf_printf(b, "listen %s %d\n", addr, port);
 			free(addr);
 			rc |= server_body(x, h, (int)hi, b);

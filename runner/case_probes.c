@@ -20,14 +20,9 @@
 /* The effective state of a zone for a validator that starts at the root. */
 enum chain_state { CHAIN_SECURE, CHAIN_INSECURE, CHAIN_BOGUS, CHAIN_DEAD };
 
-static const char *const chain_status[] = {
-	[CHAIN_SECURE] = "secure", [CHAIN_INSECURE] = "insecure",
-	[CHAIN_BOGUS] = "bogus", [CHAIN_DEAD] = "servfail",
-};
-
-static const char *const actions[] = {
-	"servfail", "refused", "notimp", "formerr", "drop", "nxdomain", "nodata",
-	"forge", "truncate", "malformed", "serve", NULL,
+static const enum dl_lab_status chain_status[] = {
+	[CHAIN_SECURE] = DL_LAB_SECURE, [CHAIN_INSECURE] = DL_LAB_INSECURE,
+	[CHAIN_BOGUS] = DL_LAB_BOGUS, [CHAIN_DEAD] = DL_LAB_SERVFAIL,
 };
 
 /* Is zone a's origin a proper ancestor of b's?  (Both absolute.) */
@@ -38,7 +33,7 @@ is_ancestor(const char *a, const char *b)
 	return lb > la && strcasecmp(b + lb - la, a) == 0 && b[lb - la - 1] == '.';
 }
 
-static const char *rule_for(const struct dl_case_world *w, const char *qname,
+static bool rule_for(const struct dl_case_world *w, const char *qname,
 	const char *qtype);
 
 static enum chain_state
@@ -73,30 +68,34 @@ zone_state(const struct dl_case_world *w, size_t i)
 
 static void
 probe_add(struct dl_case_world *w, const char *qname, const char *qtype,
-    const char *status, int line)
+    enum dl_lab_status status, int line)
 {
 	w->probes = dl_xrealloc(w->probes, (w->n_probes + 1) * sizeof(*w->probes));
 	struct dl_fixture_probe *p = &w->probes[w->n_probes++];
 	p->qname = dl_xstrdup(qname);
 	p->qtype = dl_xstrdup(qtype);
-	p->status = dl_xstrdup(status);
+	p->status = status;
 	p->line = line;
 }
 
 /* What the lab resolver must report for a query the proxy tampers with. */
-static const char *
-rule_status(const char *action, enum chain_state zone)
+static enum dl_lab_status
+rule_status(enum fdns_action action, enum chain_state zone)
 {
-	if (!strcmp(action, "nxdomain") || !strcmp(action, "nodata") ||
-	    !strcmp(action, "forge"))
+	switch (action) {
+	case FDNS_NXDOMAIN:
+	case FDNS_NODATA:
+	case FDNS_FORGE:
 		/* Unsigned lies: rejected in a signed zone, believed in an unsigned one. */
-		return zone == CHAIN_SECURE ? "bogus" :
-		    zone == CHAIN_INSECURE ? (!strcmp(action, "forge") ? "insecure" :
-		    !strcmp(action, "nxdomain") ? "nxdomain-insecure" : "nodata-insecure") :
-		    chain_status[zone];
-	if (!strcmp(action, "serve"))
+		if (zone != CHAIN_INSECURE)
+			return zone == CHAIN_SECURE ? DL_LAB_BOGUS : chain_status[zone];
+		return action == FDNS_FORGE ? DL_LAB_INSECURE : action == FDNS_NXDOMAIN ?
+		    DL_LAB_NXDOMAIN_INSECURE : DL_LAB_NODATA_INSECURE;
+	case FDNS_SERVE:
 		return chain_status[zone]; /* the zone's own signed data */
-	return "servfail";
+	default:
+		return DL_LAB_SERVFAIL;
+	}
 }
 
 /*
@@ -144,10 +143,8 @@ render_rules(struct cw_ctx *x, const struct dl_case_zone *cz, char *const *rules
 		if (cw_resolve(x, rules[k], ln, &line) < 0)
 			rc = -1;
 		dl_words_split(&w, line.data ? line.data : "");
-		bool known = false;
-		for (const char *const *a = actions; w.n >= 3 && *a; a++)
-			known |= strcmp(w.v[2], *a) == 0;
-		if (w.n < 3 || !known) {
+		enum fdns_action act;
+		if (w.n < 3 || fdns_action_parse(w.v[2], &act) < 0) {
 			dl_diag_add(x->diag, c->path, ln, "bad fault action \"%s\", expected "
 			    "servfail, refused, notimp, formerr, drop, nxdomain, nodata, "
 			    "forge RR..., truncate, malformed or serve", w.n >= 3 ? w.v[2] : "");
@@ -234,8 +231,8 @@ cw_dns_rules(struct cw_ctx *x)
 	return rc ? -1 : 0;
 }
 
-/* A rule of this zone that hits the given query (or ANY type)? */
-static const char *
+/* Is there a rule of this zone for the given query (or ANY type)? */
+static bool
 rule_for(const struct dl_case_world *w, const char *qname, const char *qtype)
 {
 	const char *p = w->dns_rules.data;
@@ -244,13 +241,11 @@ rule_for(const struct dl_case_world *w, const char *qname, const char *qtype)
 		char name[256], type[16], action[16];
 		if (sscanf(p, "%255s %15s %15s", name, type, action) == 3 &&
 		    strcasecmp(name, qname) == 0 &&
-		    (strcasecmp(type, qtype) == 0 || strcasecmp(type, "ANY") == 0)) {
-			for (const char *const *a = actions; *a; a++)
-				if (strcmp(*a, action) == 0)
-					return *a;
-		}
+		    (strcasecmp(type, qtype) == 0 || strcasecmp(type, "ANY") == 0) &&
+		    fdns_action_parse(action, &(enum fdns_action){ 0 }) == 0)
+			return true;
 	}
-	return NULL;
+	return false;
 }
 
 int
@@ -269,7 +264,7 @@ cw_probes(struct cw_ctx *x)
 				continue; /* valid data the proxy serves: its rule's probe */
 			char *owner = cw_abs_dot(z->faults[k].owner, z->origin);
 			char *type = ldns_rr_type2str((ldns_rr_type)z->faults[k].type);
-			probe_add(w, owner, type, "bogus", z->faults[k].src.line);
+			probe_add(w, owner, type, DL_LAB_BOGUS, z->faults[k].src.line);
 			free(type);
 			free(owner);
 		}
@@ -277,8 +272,9 @@ cw_probes(struct cw_ctx *x)
 	/* Every rule's effect, judged against the zone that holds the name. */
 	for (const char *p = w->dns_rules.data; p && *p;) {
 		char name[256], type[16], action[16];
+		enum fdns_action act;
 		if (sscanf(p, "%255s %15s %15s", name, type, action) == 3 &&
-		    strcasecmp(type, "ANY") != 0) {
+		    strcasecmp(type, "ANY") != 0 && fdns_action_parse(action, &act) == 0) {
 			size_t best = (size_t)-1;
 			for (size_t i = 0; i < w->n_zones; i++)
 				if ((strcasecmp(w->zones[i].origin, name) == 0 ||
@@ -287,7 +283,7 @@ cw_probes(struct cw_ctx *x)
 				    strlen(w->zones[i].origin) > strlen(w->zones[best].origin)))
 					best = i;
 			enum chain_state st = best == (size_t)-1 ? CHAIN_SECURE : zone_state(w, best);
-			probe_add(w, name, type, rule_status(action, st), 0);
+			probe_add(w, name, type, rule_status(act, st), 0);
 		}
 		const char *nl = strchr(p, '\n');
 		p = nl ? nl + 1 : NULL;

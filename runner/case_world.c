@@ -18,18 +18,6 @@
 #include "runner/judge.h"
 #include "util/buf.h"
 
-char *
-dl_case_addr4(int case_index, int host)
-{
-	return dl_xasprintf("127.%d.%d.%d", 16 + case_index / 256, case_index % 256, host);
-}
-
-char *
-dl_case_addr6(int case_index, int host)
-{
-	return dl_xasprintf("fdda:9e1a:b000:1:%x::%x", case_index, host);
-}
-
 /* "mx1" -> "mx1.x.test." ; "@" -> apex ; "a." -> "a." ; "*.w" keeps the star. */
 char *
 cw_abs_dot(const char *name, const char *apex_dot)
@@ -684,9 +672,10 @@ dl_case_world_build(const struct dl_case *c, int index, struct dl_pki *pki,
 	w->addr6 = dl_xcalloc(c->n_hosts + 1, sizeof(char *));
 	w->backend4 = dl_xcalloc(c->n_hosts + 1, sizeof(char *));
 	for (size_t h = 0; h < c->n_hosts; h++) {
-		w->addr4[h] = dl_case_addr4(index, c->hosts[h].index);
-		w->addr6[h] = dl_case_addr6(index, c->hosts[h].index);
-		w->backend4[h] = dl_case_addr4(index, c->hosts[h].index + 128);
+		w->addr4[h] = dl_lab_mail_addr4(index, c->hosts[h].index);
+		w->addr6[h] = dl_lab_mail_addr6(index, c->hosts[h].index);
+		w->backend4[h] = dl_lab_mail_addr4(index,
+		    c->hosts[h].index + DL_LAB_BACKEND_OFFSET);
 	}
 	world_place(&x);
 	return diag->count > before ? -1 : 0;
@@ -718,7 +707,6 @@ dl_case_world_free(struct dl_case_world *w)
 	for (size_t i = 0; i < w->n_probes; i++) {
 		free(w->probes[i].qname);
 		free(w->probes[i].qtype);
-		free(w->probes[i].status);
 	}
 	free(w->probes);
 	free(w->apex);

@@ -5,15 +5,16 @@
  * runs.
  *
  * Placement is deterministic: case number i in the run gets the apex
- * "<id>.test." and the host addresses 127.(16+i/256).(i%256).h and
- * fdda:9e1a:b000:1:<i>::<h>, so many cases share one lab without sharing
- * a name, an address or a cache entry.
+ * "<id>.test." and the host addresses of slot i in the lab's address plan
+ * (lab/addr.h), so many cases share one lab without sharing a name, an
+ * address or a cache entry.
  */
 #ifndef DL_RUNNER_CASE_WORLD_H
 #define DL_RUNNER_CASE_WORLD_H
 
 #include <time.h>
 
+#include "lab/addr.h"
 #include "runner/case.h"
 #include "util/buf.h"
 #include "zones/world.h"
@@ -24,7 +25,7 @@ struct dl_pki;
 struct dl_fixture_probe {
 	char *qname;        /* absolute, trailing dot */
 	char *qtype;
-	char *status;       /* a lab probe status name */
+	enum dl_lab_status status;
 	int line;           /* case line that implies it */
 };
 
@@ -51,14 +52,6 @@ struct dl_case_world {
 	                               "fallback=NAME:PORT self=ADDR digests=..." */
 	bool uses_ipv6;
 };
-
-/* Addresses of host h (1-based) of case i; caller frees. */
-char *dl_case_addr4(int case_index, int host);
-char *dl_case_addr6(int case_index, int host);
-
-/* The lab resolver, and the untrusted path to it (a lying relay, AD=1). */
-#define DL_LAB_RESOLVER "127.0.0.1"
-#define DL_UNTRUSTED_RESOLVER "127.0.54.2"
 
 /*
  * Place case c as number `index` of the run.  Certificates are issued into

@@ -6,17 +6,16 @@
  * Each run is a child `danelab run` (its own sandbox and lab), so one
  * mutant cannot disturb another.
  */
-#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "runner/cmd.h"
 #include "util/buf.h"
 #include "util/json.h"
+#include "util/spawn.h"
 
 /* The reference client's violation names, from `dl-client --list-violations`. */
 static int
@@ -50,23 +49,18 @@ run_mutant(const struct dl_paths *p, const char *violation, const char *json,
     int jobs, struct mutant *m)
 {
 	char jobs_s[16];
-	pid_t pid;
-	int st;
+	char *exe = dl_xasprintf("%s/danelab", p->bindir);
+	char *argv[] = { exe, "run", "--quiet", "--jobs", jobs_s, "--violate",
+	    (char *)violation, "--json", (char *)json, NULL };
+	struct dl_spawn s = { .argv = argv, .path = exe, .out = "/dev/null" };
+	struct dl_err e;
 
 	snprintf(jobs_s, sizeof(jobs_s), "%d", jobs);
-	pid = fork();
-	if (pid == 0) {
-		char *exe = dl_xasprintf("%s/danelab", p->bindir);
-		int null = open("/dev/null", O_WRONLY);
-		if (null >= 0)
-			dup2(null, 1);
-		execl(exe, exe, "run", "--quiet", "--jobs", jobs_s, "--violate", violation,
-		    "--json", json, (char *)NULL);
-		_exit(127);
-	}
-	if (pid < 0 || waitpid(pid, &st, 0) < 0)
+	/* No bound: a whole suite run, which bounds each of its own cases. */
+	m->rc = dl_spawn_run(&s, -1, NULL, &e);
+	free(exe);
+	if (m->rc < 0)
 		return -1;
-	m->rc = WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 	struct dl_buf b = DL_BUF_INIT;
 	char err[128];
 	if (dl_read_file(json, &b) < 0)

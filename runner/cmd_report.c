@@ -249,6 +249,263 @@ provenance_value(const struct mrun *run, const char *key)
 	return v && is_scalar(v) ? scalar_text(v) : NULL;
 }
 
+/*
+ * ---- the tables, once ----
+ *
+ * Both outputs show the same three tables (provenance, verdict counts,
+ * cases) and the same list of explanations; they are built here once and
+ * only drawn twice.  A cell holds plain text; what only a page can show
+ * (classes, ids, a link with a tooltip, a second line) rides along and the
+ * Markdown renderer ignores it.
+ */
+
+struct tcell {
+	char *text;
+	char *cls;          /* HTML class, or NULL */
+	char *id;           /* HTML id, or NULL */
+	char *href;         /* HTML: the text links here ... */
+	char *tip;          /* ... with this tooltip */
+	char *sub;          /* HTML: a second, smaller line (a case's title) */
+	bool head;          /* a heading cell (<th>) */
+};
+
+struct trow {
+	char *section;      /* a section heading instead of cells, or NULL */
+	char *id;           /* HTML id of the row, or NULL */
+	struct tcell *cells;
+};
+
+struct table {
+	const char *id;          /* HTML id */
+	const char *corner;      /* first heading, Markdown ... */
+	const char *html_corner; /* ... and HTML */
+	struct tcell *head;      /* the other headings */
+	size_t n_head;
+	struct trow *rows;
+	size_t n_rows;
+};
+
+/* One verdict other than PASS of one run, to explain. */
+struct why {
+	size_t r, k;
+	const struct dl_jv *c;
+};
+
+static const char *const verdict_order[] = { "pass", "xfail", "info", "non-strict",
+    "unsupported", "skip", "fail", "error", "xpass" };
+
+static size_t
+table_cols(const struct table *t)
+{
+	return t->n_head + 1;
+}
+
+static void
+table_init(struct table *t, const struct matrix *m, const char *id, const char *corner,
+    const char *html_corner, bool level)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = id;
+	t->corner = corner;
+	t->html_corner = html_corner;
+	t->n_head = m->n_runs + (level ? 1 : 0);
+	t->head = dl_xcalloc(t->n_head, sizeof(*t->head));
+	if (level)
+		t->head[0].text = dl_xstrdup("level");
+	for (size_t r = 0; r < m->n_runs; r++)
+		t->head[r + (level ? 1 : 0)].text = dl_xstrdup(m->runs[r].label);
+}
+
+static struct trow *
+table_row(struct table *t)
+{
+	t->rows = dl_xrealloc(t->rows, (t->n_rows + 1) * sizeof(*t->rows));
+	struct trow *row = &t->rows[t->n_rows++];
+	memset(row, 0, sizeof(*row));
+	row->cells = dl_xcalloc(table_cols(t), sizeof(*row->cells));
+	return row;
+}
+
+static void
+cell_free(struct tcell *c)
+{
+	free(c->text);
+	free(c->cls);
+	free(c->id);
+	free(c->href);
+	free(c->tip);
+	free(c->sub);
+}
+
+static void
+table_free(struct table *t)
+{
+	for (size_t i = 0; i < t->n_head; i++)
+		cell_free(&t->head[i]);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		for (size_t j = 0; t->rows[i].section == NULL && j < table_cols(t); j++)
+			cell_free(&t->rows[i].cells[j]);
+		free(t->rows[i].cells);
+		free(t->rows[i].section);
+		free(t->rows[i].id);
+	}
+	free(t->head);
+	free(t->rows);
+}
+
+static char *
+upper_dup(const char *slug)
+{
+	char *u = dl_xstrdup(slug);
+
+	for (char *p = u; *p; p++)
+		if (*p >= 'a' && *p <= 'z')
+			*p = (char)(*p - 32);
+	return u;
+}
+
+static void
+reasons_text(struct dl_buf *b, const struct dl_jv *c, void (*esc)(struct dl_buf *, const char *),
+    const char *sep)
+{
+	const struct dl_jv *rs = dl_jv_get(c, "reasons");
+	size_t k = 0;
+
+	for (size_t i = 0; rs && rs->type == DL_JV_ARRAY && i < rs->n; i++) {
+		if (rs->items[i]->type != DL_JV_STRING)
+			continue;
+		dl_buf_adds(b, k++ ? sep : "");
+		esc(b, rs->items[i]->str);
+	}
+	if (k == 0)
+		esc(b, dl_jv_str(c, "observed", ""));
+}
+
+static void
+copy_text(struct dl_buf *b, const char *s)
+{
+	dl_buf_adds(b, s);
+}
+
+/* The verdict of one run for one case: a link to why unless PASS. */
+static void
+verdict_cell(struct tcell *cell, const struct dl_jv *c, size_t r, size_t k)
+{
+	if (c == NULL) {
+		cell->text = dl_xstrdup("-");
+		cell->cls = dl_xstrdup("n");
+		return;
+	}
+	const char *slug = dl_jv_str(c, "verdict", "?");
+	cell->text = upper_dup(slug);
+	cell->cls = dl_xasprintf("verdict %s", dl_html_verdict_class(slug));
+	if (strcmp(slug, "pass") == 0)
+		return;
+	/* One click from a coloured cell to why; the reasons also as a tooltip. */
+	struct dl_buf tip = DL_BUF_INIT;
+	reasons_text(&tip, c, copy_text, "\n");
+	cell->href = dl_xasprintf("#why-%zu-%zu", r, k);
+	cell->tip = tip.data ? dl_buf_take(&tip) : dl_xstrdup("");
+}
+
+static void
+provenance_table(const struct matrix *m, struct table *t)
+{
+	struct dl_words keys = { 0 };
+
+	table_init(t, m, "provenance", "run", "", false);
+	provenance_keys(m, &keys);
+	for (size_t k = 0; k < keys.n; k++) {
+		struct trow *row = table_row(t);
+		row->cells[0].text = dl_xstrdup(keys.v[k]);
+		row->cells[0].head = true;
+		for (size_t r = 0; r < m->n_runs; r++) {
+			char *v = provenance_value(&m->runs[r], keys.v[k]);
+			row->cells[r + 1].text = v ? v : dl_xstrdup("-");
+			row->cells[r + 1].cls = dl_xstrdup("small");
+		}
+	}
+	dl_words_free(&keys);
+}
+
+static void
+summary_table(const struct matrix *m, struct table *t)
+{
+	table_init(t, m, "summary", "summary", "verdict", false);
+	for (size_t v = 0; v < sizeof(verdict_order) / sizeof(verdict_order[0]); v++) {
+		int any = 0;
+		for (size_t r = 0; r < m->n_runs; r++)
+			any |= count_verdict(&m->runs[r], verdict_order[v]);
+		if (!any)
+			continue;
+		struct trow *row = table_row(t);
+		row->cells[0].text = upper_dup(verdict_order[v]);
+		row->cells[0].cls = dl_xstrdup(dl_html_verdict_class(verdict_order[v]));
+		row->cells[0].head = true;
+		for (size_t r = 0; r < m->n_runs; r++) {
+			struct tcell *c = &row->cells[r + 1];
+			c->text = dl_xasprintf("%d", count_verdict(&m->runs[r], verdict_order[v]));
+			c->cls = dl_xstrdup("n");
+			c->id = dl_xasprintf("count-%zu-%s", r, verdict_order[v]);
+		}
+	}
+}
+
+static void
+cases_table(const struct matrix *m, struct table *t)
+{
+	table_init(t, m, "cases", "case", "case", true);
+	for (size_t k = 0; k < m->n_rows; k++) {
+		const struct mrow *mr = &m->rows[k];
+		if (k == 0 || strcmp(mr->section, m->rows[k - 1].section) != 0)
+			table_row(t)->section = dl_xstrdup(mr->section);
+		struct trow *row = table_row(t);
+		row->id = dl_xasprintf("row-%s", mr->id);
+		row->cells[0].text = dl_xstrdup(mr->id);
+		row->cells[0].sub = dl_xstrdup(dl_jv_str(mr->first, "title", ""));
+		row->cells[1].text = dl_xstrdup(dl_jv_str(mr->first, "level", "-"));
+		row->cells[1].cls = dl_xstrdup("small");
+		for (size_t r = 0; r < m->n_runs; r++)
+			verdict_cell(&row->cells[r + 2], mr->cell[r], r, k);
+	}
+}
+
+/* Every verdict other than PASS, run by run. */
+static size_t
+whys(const struct matrix *m, struct why **out)
+{
+	size_t n = 0;
+
+	*out = NULL;
+	for (size_t r = 0; r < m->n_runs; r++)
+		for (size_t k = 0; k < m->n_rows; k++) {
+			const struct dl_jv *c = m->rows[k].cell[r];
+			if (c == NULL || strcmp(dl_jv_str(c, "verdict", ""), "pass") == 0)
+				continue;
+			*out = dl_xrealloc(*out, (n + 1) * sizeof(**out));
+			(*out)[n++] = (struct why){ r, k, c };
+		}
+	return n;
+}
+
+/* The three tables in order, drawn by draw, with glue[i] after table i. */
+static void
+draw_tables(struct dl_buf *b, const struct matrix *m,
+    void (*draw)(struct dl_buf *, const struct table *), const char *const glue[3])
+{
+	static void (*const build[3])(const struct matrix *, struct table *) = {
+		provenance_table, summary_table, cases_table,
+	};
+
+	for (size_t i = 0; i < 3; i++) {
+		struct table t;
+		build[i](m, &t);
+		draw(b, &t);
+		table_free(&t);
+		dl_buf_adds(b, glue[i]);
+	}
+}
+
 /* ---- Markdown ---- */
 
 static void
@@ -272,285 +529,209 @@ md_escape(struct dl_buf *b, const char *s)
 }
 
 static void
-upper(struct dl_buf *b, const char *slug)
+md_head(struct dl_buf *b, const struct table *t)
 {
-	for (; slug && *slug; slug++)
-		dl_buf_addc(b, *slug >= 'a' && *slug <= 'z' ? (char)(*slug - 32) : *slug);
-}
-
-static void
-verdict_cell(struct dl_buf *b, const struct dl_jv *c)
-{
-	if (c == NULL)
-		dl_buf_adds(b, "-");
-	else
-		upper(b, dl_jv_str(c, "verdict", "?"));
-}
-
-static void
-md_header_row(struct dl_buf *b, const struct matrix *m, const char *first, int extra)
-{
-	dl_buf_printf(b, "| %s |", first);
-	for (int e = 0; e < extra; e++)
-		dl_buf_adds(b, " level |");
-	for (size_t r = 0; r < m->n_runs; r++) {
+	dl_buf_adds(b, "| ");
+	md_escape(b, t->corner);
+	dl_buf_adds(b, " |");
+	for (size_t i = 0; i < t->n_head; i++) {
 		dl_buf_addc(b, ' ');
-		md_escape(b, m->runs[r].label);
+		md_escape(b, t->head[i].text);
 		dl_buf_adds(b, " |");
 	}
-	dl_buf_adds(b, "\n|---|");
-	for (int e = 0; e < extra; e++)
-		dl_buf_adds(b, "---|");
-	for (size_t r = 0; r < m->n_runs; r++)
+	dl_buf_adds(b, "\n|");
+	for (size_t i = 0; i < table_cols(t); i++)
 		dl_buf_adds(b, "---|");
 	dl_buf_addc(b, '\n');
 }
 
+/*
+ * Markdown has no row that spans a table: a table with sections becomes
+ * a heading and a table of its own per section.
+ */
 static void
-reasons_text(struct dl_buf *b, const struct dl_jv *c, void (*esc)(struct dl_buf *, const char *),
-    const char *sep)
+md_table(struct dl_buf *b, const struct table *t)
 {
-	const struct dl_jv *rs = dl_jv_get(c, "reasons");
-	size_t k = 0;
-
-	for (size_t i = 0; rs && rs->type == DL_JV_ARRAY && i < rs->n; i++) {
-		if (rs->items[i]->type != DL_JV_STRING)
+	if (t->n_rows == 0 || t->rows[0].section == NULL)
+		md_head(b, t);
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const struct trow *row = &t->rows[i];
+		if (row->section) {
+			dl_buf_adds(b, "\n## ");
+			md_escape(b, row->section);
+			dl_buf_adds(b, "\n\n");
+			md_head(b, t);
 			continue;
-		dl_buf_adds(b, k++ ? sep : "");
-		esc(b, rs->items[i]->str);
+		}
+		dl_buf_addc(b, '|');
+		for (size_t j = 0; j < table_cols(t); j++) {
+			dl_buf_addc(b, ' ');
+			md_escape(b, row->cells[j].text);
+			dl_buf_adds(b, " |");
+		}
+		dl_buf_addc(b, '\n');
 	}
-	if (k == 0)
-		esc(b, dl_jv_str(c, "observed", ""));
 }
 
 static void
 markdown(struct dl_buf *b, const struct matrix *m)
 {
-	static const char *const order[] = { "pass", "xfail", "info", "non-strict",
-	    "unsupported", "skip", "fail", "error", "xpass" };
-	struct dl_words keys = { 0 };
+	static const char *const glue[3] = { "\n",
+	    "\nCases are grouped by the RFC section of their first requirement.\n",
+	    "\n## Every verdict other than PASS, explained\n\n" };
+	struct why *w;
+	size_t n = whys(m, &w);
 
 	dl_buf_adds(b, "# Results: the catalog against each client\n\n"
 	    "Generated by `danelab report --markdown` from `danelab run --json` reports "
 	    "(see docs/mtas.md for how to reproduce).\n\n");
-	provenance_keys(m, &keys);
-	md_header_row(b, m, "run", 0);
-	for (size_t k = 0; k < keys.n; k++) {
-		dl_buf_adds(b, "| ");
-		md_escape(b, keys.v[k]);
-		dl_buf_adds(b, " |");
-		for (size_t r = 0; r < m->n_runs; r++) {
-			char *v = provenance_value(&m->runs[r], keys.v[k]);
-			dl_buf_addc(b, ' ');
-			md_escape(b, v ? v : "-");
-			dl_buf_adds(b, " |");
-			free(v);
+	draw_tables(b, m, md_table, glue);
+	for (size_t i = 0; i < n; i++) {
+		const struct dl_jv *c = w[i].c;
+		char *v = upper_dup(dl_jv_str(c, "verdict", "?"));
+		dl_buf_adds(b, "- **");
+		md_escape(b, m->runs[w[i].r].label);
+		dl_buf_adds(b, "**, ");
+		md_escape(b, m->rows[w[i].k].id);
+		dl_buf_adds(b, ": ");
+		md_escape(b, v);
+		dl_buf_adds(b, ". ");
+		if (dl_jv_str(c, "known_deviation", NULL)) {
+			dl_buf_adds(b, "Known deviation: ");
+			md_escape(b, dl_jv_str(c, "known_deviation", ""));
+			dl_buf_adds(b, " ");
 		}
+		reasons_text(b, c, md_escape, "; ");
 		dl_buf_addc(b, '\n');
+		free(v);
 	}
-	dl_buf_addc(b, '\n');
-	md_header_row(b, m, "summary", 0);
-	for (size_t v = 0; v < sizeof(order) / sizeof(order[0]); v++) {
-		int any = 0;
-		for (size_t r = 0; r < m->n_runs; r++)
-			any |= count_verdict(&m->runs[r], order[v]);
-		if (!any)
-			continue;
-		dl_buf_adds(b, "| ");
-		upper(b, order[v]);
-		dl_buf_adds(b, " |");
-		for (size_t r = 0; r < m->n_runs; r++)
-			dl_buf_printf(b, " %d |", count_verdict(&m->runs[r], order[v]));
-		dl_buf_addc(b, '\n');
-	}
-	dl_buf_adds(b, "\nCases are grouped by the RFC section of their first requirement.\n");
-	for (size_t k = 0; k < m->n_rows; k++) {
-		const struct mrow *row = &m->rows[k];
-		if (k == 0 || strcmp(row->section, m->rows[k - 1].section) != 0) {
-			dl_buf_adds(b, "\n## ");
-			md_escape(b, row->section);
-			dl_buf_adds(b, "\n\n");
-			md_header_row(b, m, "case", 1);
-		}
-		dl_buf_adds(b, "| ");
-		md_escape(b, row->id);
-		dl_buf_adds(b, " | ");
-		md_escape(b, dl_jv_str(row->first, "level", "-"));
-		dl_buf_adds(b, " |");
-		for (size_t r = 0; r < m->n_runs; r++) {
-			dl_buf_addc(b, ' ');
-			verdict_cell(b, row->cell[r]);
-			dl_buf_adds(b, " |");
-		}
-		dl_buf_addc(b, '\n');
-	}
-	dl_buf_adds(b, "\n## Every verdict other than PASS, explained\n\n");
-	for (size_t r = 0; r < m->n_runs; r++)
-		for (size_t k = 0; k < m->n_rows; k++) {
-			const struct dl_jv *c = m->rows[k].cell[r];
-			if (c == NULL || strcmp(dl_jv_str(c, "verdict", ""), "pass") == 0)
-				continue;
-			dl_buf_adds(b, "- **");
-			md_escape(b, m->runs[r].label);
-			dl_buf_adds(b, "**, ");
-			md_escape(b, m->rows[k].id);
-			dl_buf_adds(b, ": ");
-			verdict_cell(b, c);
-			dl_buf_adds(b, ". ");
-			if (dl_jv_str(c, "known_deviation", NULL)) {
-				dl_buf_adds(b, "Known deviation: ");
-				md_escape(b, dl_jv_str(c, "known_deviation", ""));
-				dl_buf_adds(b, " ");
-			}
-			reasons_text(b, c, md_escape, "; ");
-			dl_buf_addc(b, '\n');
-		}
-	dl_words_free(&keys);
+	free(w);
 }
 
 /* ---- HTML ---- */
 
 static void
-html_verdict_cell(struct dl_buf *b, const struct dl_jv *c, size_t r, size_t k)
+html_cell(struct dl_buf *b, const struct tcell *c)
 {
-	const char *slug = c ? dl_jv_str(c, "verdict", "?") : NULL;
+	const char *tag = c->head ? "th" : "td";
 
-	if (c == NULL) {
-		dl_buf_adds(b, "<td class=\"n\">-</td>");
-		return;
+	dl_buf_printf(b, "<%s", tag);
+	if (c->cls) {
+		dl_buf_adds(b, " class=\"");
+		dl_html_escape(b, c->cls);
+		dl_buf_addc(b, '"');
 	}
-	dl_buf_printf(b, "<td class=\"verdict %s\">", dl_html_verdict_class(slug));
-	if (strcmp(slug, "pass") == 0) {
-		dl_buf_adds(b, "PASS</td>");
-		return;
+	if (c->id) {
+		dl_buf_adds(b, " id=\"");
+		dl_html_escape(b, c->id);
+		dl_buf_addc(b, '"');
 	}
-	/* One click from a coloured cell to why; the reasons also as a tooltip. */
-	dl_buf_printf(b, "<a href=\"#why-%zu-%zu\" title=\"", r, k);
-	reasons_text(b, c, dl_html_escape, "\n");
-	dl_buf_adds(b, "\">");
-	upper(b, slug);
-	dl_buf_adds(b, "</a></td>");
+	dl_buf_addc(b, '>');
+	if (c->sub) {
+		dl_buf_adds(b, "<span class=\"cid\">");
+		dl_html_escape(b, c->text);
+		dl_buf_adds(b, "</span><div class=\"title small\">");
+		dl_html_escape(b, c->sub);
+		dl_buf_adds(b, "</div>");
+	} else if (c->href) {
+		dl_buf_adds(b, "<a href=\"");
+		dl_html_escape(b, c->href);
+		dl_buf_adds(b, "\" title=\"");
+		dl_html_escape(b, c->tip);
+		dl_buf_adds(b, "\">");
+		dl_html_escape(b, c->text);
+		dl_buf_adds(b, "</a>");
+	} else {
+		dl_html_escape(b, c->text);
+	}
+	dl_buf_printf(b, "</%s>", tag);
+}
+
+static void
+html_table(struct dl_buf *b, const struct table *t)
+{
+	dl_buf_printf(b, "<table id=\"%s\"><thead><tr><th>", t->id);
+	dl_html_escape(b, t->html_corner);
+	dl_buf_adds(b, "</th>");
+	for (size_t i = 0; i < t->n_head; i++) {
+		dl_buf_adds(b, "<th>");
+		dl_html_escape(b, t->head[i].text);
+		dl_buf_adds(b, "</th>");
+	}
+	dl_buf_adds(b, "</tr></thead><tbody>\n");
+	for (size_t i = 0; i < t->n_rows; i++) {
+		const struct trow *row = &t->rows[i];
+		if (row->section) {
+			dl_buf_printf(b, "<tr><th class=\"sec\" colspan=\"%zu\">", table_cols(t));
+			dl_html_escape(b, row->section);
+			dl_buf_adds(b, "</th></tr>\n");
+			continue;
+		}
+		dl_buf_adds(b, "<tr");
+		if (row->id) {
+			dl_buf_adds(b, " id=\"");
+			dl_html_escape(b, row->id);
+			dl_buf_addc(b, '"');
+		}
+		dl_buf_addc(b, '>');
+		for (size_t j = 0; j < table_cols(t); j++)
+			html_cell(b, &row->cells[j]);
+		dl_buf_adds(b, "</tr>\n");
+	}
+	dl_buf_adds(b, "</tbody></table>");
 }
 
 static void
 html(struct dl_buf *b, const struct matrix *m)
 {
-	static const char *const order[] = { "pass", "xfail", "info", "non-strict",
-	    "unsupported", "skip", "fail", "error", "xpass" };
-	struct dl_words keys = { 0 };
+	static const char *const glue[3] = { "\n<h3>Summary</h3>",
+	    "</section>\n<section id=\"matrix\"><h2>Cases</h2>",
+	    "</section>\n<section id=\"why\"><h2>Every verdict other than PASS, "
+	    "explained</h2>\n" };
+	struct why *w;
+	size_t n = whys(m, &w);
 
 	dl_html_begin(b, "danelab: results side by side");
 	dl_buf_adds(b, "<header><h1>danelab: the catalog against each client</h1>"
 	    "<p class=\"meta\">Made by <code>danelab report</code> from <code>danelab run "
 	    "--json</code> reports. Each case is listed under the RFC section of its first "
 	    "requirement; a coloured cell links to why.</p></header>\n"
-	    "<section id=\"runs\"><h2>Runs</h2><table id=\"provenance\"><thead><tr><th></th>");
-	for (size_t r = 0; r < m->n_runs; r++) {
-		dl_buf_adds(b, "<th>");
-		dl_html_escape(b, m->runs[r].label);
-		dl_buf_adds(b, "</th>");
-	}
-	dl_buf_adds(b, "</tr></thead><tbody>\n");
-	provenance_keys(m, &keys);
-	for (size_t k = 0; k < keys.n; k++) {
-		dl_buf_adds(b, "<tr><th>");
-		dl_html_escape(b, keys.v[k]);
-		dl_buf_adds(b, "</th>");
-		for (size_t r = 0; r < m->n_runs; r++) {
-			char *v = provenance_value(&m->runs[r], keys.v[k]);
-			dl_buf_adds(b, "<td class=\"small\">");
-			dl_html_escape(b, v ? v : "-");
-			dl_buf_adds(b, "</td>");
-			free(v);
+	    "<section id=\"runs\"><h2>Runs</h2>");
+	draw_tables(b, m, html_table, glue);
+	for (size_t i = 0; i < n; i++) {
+		const struct dl_jv *c = w[i].c;
+		const char *slug = dl_jv_str(c, "verdict", "?");
+		char *v = upper_dup(slug);
+		dl_buf_printf(b, "<div id=\"why-%zu-%zu\"><h3><span class=\"%s\">", w[i].r,
+		    w[i].k, dl_html_verdict_class(dl_jv_str(c, "verdict", "")));
+		dl_html_escape(b, v);
+		dl_buf_adds(b, "</span> ");
+		dl_html_escape(b, m->runs[w[i].r].label);
+		dl_buf_adds(b, ": <a href=\"#row-");
+		dl_html_url(b, m->rows[w[i].k].id);
+		dl_buf_adds(b, "\">");
+		dl_html_escape(b, m->rows[w[i].k].id);
+		dl_buf_adds(b, "</a></h3>");
+		if (dl_jv_str(c, "known_deviation", NULL)) {
+			dl_buf_adds(b, "<p class=\"small\">Known deviation: ");
+			dl_html_escape(b, dl_jv_str(c, "known_deviation", ""));
+			dl_buf_adds(b, "</p>");
 		}
-		dl_buf_adds(b, "</tr>\n");
-	}
-	dl_buf_adds(b, "</tbody></table>\n<h3>Summary</h3><table id=\"summary\"><thead><tr>"
-	    "<th>verdict</th>");
-	for (size_t r = 0; r < m->n_runs; r++) {
-		dl_buf_adds(b, "<th>");
-		dl_html_escape(b, m->runs[r].label);
-		dl_buf_adds(b, "</th>");
-	}
-	dl_buf_adds(b, "</tr></thead><tbody>\n");
-	for (size_t v = 0; v < sizeof(order) / sizeof(order[0]); v++) {
-		int any = 0;
-		for (size_t r = 0; r < m->n_runs; r++)
-			any |= count_verdict(&m->runs[r], order[v]);
-		if (!any)
-			continue;
-		dl_buf_printf(b, "<tr><th class=\"%s\">", dl_html_verdict_class(order[v]));
-		upper(b, order[v]);
-		dl_buf_adds(b, "</th>");
-		for (size_t r = 0; r < m->n_runs; r++)
-			dl_buf_printf(b, "<td class=\"n\" id=\"count-%zu-%s\">%d</td>", r, order[v],
-			    count_verdict(&m->runs[r], order[v]));
-		dl_buf_adds(b, "</tr>\n");
-	}
-	dl_buf_printf(b, "</tbody></table></section>\n<section id=\"matrix\"><h2>Cases</h2>"
-	    "<table id=\"cases\"><thead><tr><th>case</th><th>level</th>");
-	for (size_t r = 0; r < m->n_runs; r++) {
-		dl_buf_adds(b, "<th>");
-		dl_html_escape(b, m->runs[r].label);
-		dl_buf_adds(b, "</th>");
-	}
-	dl_buf_adds(b, "</tr></thead><tbody>\n");
-	for (size_t k = 0; k < m->n_rows; k++) {
-		const struct mrow *row = &m->rows[k];
-		if (k == 0 || strcmp(row->section, m->rows[k - 1].section) != 0) {
-			dl_buf_printf(b, "<tr><th class=\"sec\" colspan=\"%zu\">", m->n_runs + 2);
-			dl_html_escape(b, row->section);
-			dl_buf_adds(b, "</th></tr>\n");
+		dl_buf_adds(b, "<p class=\"small\">expected: ");
+		dl_html_escape(b, dl_jv_str(c, "expected", "-"));
+		dl_buf_adds(b, "<br>observed: ");
+		dl_html_escape(b, dl_jv_str(c, "observed", "-"));
+		if (dl_jv_str(c, "client_reason", NULL)) {
+			dl_buf_adds(b, "<br>client says: ");
+			dl_html_escape(b, dl_jv_str(c, "client_reason", ""));
 		}
-		dl_buf_adds(b, "<tr id=\"row-");
-		dl_html_escape(b, row->id);
-		dl_buf_adds(b, "\"><td><span class=\"cid\">");
-		dl_html_escape(b, row->id);
-		dl_buf_adds(b, "</span><div class=\"title small\">");
-		dl_html_escape(b, dl_jv_str(row->first, "title", ""));
-		dl_buf_adds(b, "</div></td><td class=\"small\">");
-		dl_html_escape(b, dl_jv_str(row->first, "level", "-"));
-		dl_buf_adds(b, "</td>");
-		for (size_t r = 0; r < m->n_runs; r++)
-			html_verdict_cell(b, row->cell[r], r, k);
-		dl_buf_adds(b, "</tr>\n");
+		dl_buf_adds(b, "</p><pre>");
+		reasons_text(b, c, dl_html_escape, "\n");
+		dl_buf_adds(b, "</pre></div>\n");
+		free(v);
 	}
-	dl_buf_adds(b, "</tbody></table></section>\n<section id=\"why\"><h2>Every verdict "
-	    "other than PASS, explained</h2>\n");
-	for (size_t r = 0; r < m->n_runs; r++)
-		for (size_t k = 0; k < m->n_rows; k++) {
-			const struct dl_jv *c = m->rows[k].cell[r];
-			if (c == NULL || strcmp(dl_jv_str(c, "verdict", ""), "pass") == 0)
-				continue;
-			dl_buf_printf(b, "<div id=\"why-%zu-%zu\"><h3><span class=\"%s\">", r, k,
-			    dl_html_verdict_class(dl_jv_str(c, "verdict", "")));
-			verdict_cell(b, c);
-			dl_buf_adds(b, "</span> ");
-			dl_html_escape(b, m->runs[r].label);
-			dl_buf_adds(b, ": <a href=\"#row-");
-			dl_html_url(b, m->rows[k].id);
-			dl_buf_adds(b, "\">");
-			dl_html_escape(b, m->rows[k].id);
-			dl_buf_adds(b, "</a></h3>");
-			if (dl_jv_str(c, "known_deviation", NULL)) {
-				dl_buf_adds(b, "<p class=\"small\">Known deviation: ");
-				dl_html_escape(b, dl_jv_str(c, "known_deviation", ""));
-				dl_buf_adds(b, "</p>");
-			}
-			dl_buf_adds(b, "<p class=\"small\">expected: ");
-			dl_html_escape(b, dl_jv_str(c, "expected", "-"));
-			dl_buf_adds(b, "<br>observed: ");
-			dl_html_escape(b, dl_jv_str(c, "observed", "-"));
-			if (dl_jv_str(c, "client_reason", NULL)) {
-				dl_buf_adds(b, "<br>client says: ");
-				dl_html_escape(b, dl_jv_str(c, "client_reason", ""));
-			}
-			dl_buf_adds(b, "</p><pre>");
-			reasons_text(b, c, dl_html_escape, "\n");
-			dl_buf_adds(b, "</pre></div>\n");
-		}
 	dl_buf_adds(b, "</section>\n</body></html>\n");
-	dl_words_free(&keys);
+	free(w);
 }
 
 static void

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lab/addr.h"
+
 #define PCAP_MAGIC_US 0xa1b2c3d4u
 #define PCAP_MAGIC_NS 0xa1b23c4du
 
@@ -23,20 +25,6 @@ static uint16_t
 be16(const unsigned char *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-int
-dl_pcap_addr_case(const unsigned char *a, size_t len)
-{
-	static const unsigned char pfx6[8] = { 0xfd, 0xda, 0x9e, 0x1a, 0xb0, 0x00, 0x00, 0x01 };
-
-	if (len == 4 && a[0] == 127 && a[1] >= 16)
-		return (a[1] - 16) * 256 + a[2];
-	/* fdda:9e1a:b000:1:<i>::<h>: groups 6 and 7 are zero. */
-	if (len == 16 && memcmp(a, pfx6, 8) == 0 && a[10] == 0 && a[11] == 0 &&
-	    a[12] == 0 && a[13] == 0)
-		return be16(a + 8);
-	return -1;
 }
 
 int
@@ -196,9 +184,9 @@ assign(struct pkt *pk, size_t np, const struct dl_pcap_case *cases, size_t n,
 		if (p->ip == NULL)
 			continue;
 		al = p->v6 ? 16 : 4;
-		p->owner = owner_of_index(by_index, n_index, dl_pcap_addr_case(p->src, al));
+		p->owner = owner_of_index(by_index, n_index, dl_lab_addr_slot(p->src, al));
 		if (p->owner < 0)
-			p->owner = owner_of_index(by_index, n_index, dl_pcap_addr_case(p->dst, al));
+			p->owner = owner_of_index(by_index, n_index, dl_lab_addr_slot(p->dst, al));
 		if (p->owner >= 0 || !p->dns)
 			continue;
 		/* DNS over TCP: two bytes of length, when the segment starts a message. */

@@ -35,8 +35,6 @@ struct dl_pcap_case {
 int dl_pcap_slice(const char *capture, const char *keylog, struct dl_pcap_case *cases,
 	size_t n, struct dl_err *err);
 
-/* For tests: the case index an address (4 or 16 bytes) belongs to, or -1. */
-int dl_pcap_addr_case(const unsigned char *a, size_t len);
 /* For tests: the label before "test." of a DNS message's question, lower
  * case, into out (size outlen); -1 if none. */
 int dl_pcap_dns_case_label(const unsigned char *msg, size_t len, char *out,

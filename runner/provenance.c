@@ -3,12 +3,14 @@
  */
 #include "runner/provenance.h"
 
+#include <fcntl.h>
 #include <ldns/ldns.h>
 #include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
+
+#include "util/spawn.h"
 
 /*
  * First line of a short-lived command's output (stdout and stderr: nsd -v
@@ -21,25 +23,17 @@ first_line_of(char *const argv[], const char *want_prefix)
 	int fd[2];
 	char buf[4096];
 	size_t len = 0;
-	pid_t pid;
+	struct dl_err err;
 
-	if (pipe(fd) < 0)
+	if (pipe2(fd, O_CLOEXEC) < 0)
 		return NULL;
-	pid = fork();
+	struct dl_spawn s = { .argv = argv, .out_fd = fd[1] };
+	pid_t pid = dl_spawn(&s, &err);
+	close(fd[1]);
 	if (pid < 0) {
 		close(fd[0]);
-		close(fd[1]);
 		return NULL;
 	}
-	if (pid == 0) {
-		dup2(fd[1], 1);
-		dup2(fd[1], 2);
-		close(fd[0]);
-		close(fd[1]);
-		execvp(argv[0], argv);
-		_exit(127);
-	}
-	close(fd[1]);
 	for (;;) {
 		ssize_t n = read(fd[0], buf + len, sizeof(buf) - 1 - len);
 		if (n <= 0)
@@ -49,7 +43,7 @@ first_line_of(char *const argv[], const char *want_prefix)
 			break;
 	}
 	close(fd[0]);
-	waitpid(pid, NULL, 0);
+	dl_wait_child(pid, -1, NULL);
 	buf[len] = '\0';
 	/* The line that carries the version, trimmed. */
 	for (char *line = buf, *next; line && *line; line = next) {

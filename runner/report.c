@@ -165,16 +165,6 @@ write_out(const char *path, const struct dl_buf *b, struct dl_err *err)
 	return 0;
 }
 
-static void
-json_words(struct dl_jw *w, const char *key, const struct dl_words *words)
-{
-	dl_jw_key(w, key);
-	dl_jw_arr(w);
-	for (size_t i = 0; i < words->n; i++)
-		dl_jw_str(w, words->v[i]);
-	dl_jw_arr_end(w);
-}
-
 int
 dl_report_json(const char *path, const struct dl_report_meta *m,
     const struct dl_case_result *r, size_t n, struct dl_err *err)
@@ -218,8 +208,8 @@ dl_report_json(const char *path, const struct dl_report_meta *m,
 		dl_jw_kstr(&w, "level", dl_level_name(c->level));
 		if (c->feature)
 			dl_jw_kstr(&w, "feature", c->feature);
-		json_words(&w, "requirements", &c->require);
-		json_words(&w, "tags", &c->tags);
+		dl_jw_kstrv(&w, "requirements", c->require.v, c->require.n);
+		dl_jw_kstrv(&w, "tags", c->tags.v, c->tags.n);
 		dl_jw_kstr(&w, "scenario", c->scenario);
 		dl_jw_kstr(&w, "expected", r[i].expected);
 		dl_jw_kstr(&w, "observed", r[i].observed);

@@ -28,117 +28,21 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lab/lab.h"
 #include "lab/pki.h"
 #include "lab/sandbox.h"
+#include "lab/smtpd_ctl.h"
 #include "runner/adapter.h"
 #include "runner/case_world.h"
 #include "runner/evidence.h"
 #include "runner/judge.h"
 #include "runner/report.h"
 #include "runner/run_internal.h"
-#include "runner/run_lab.h"
 #include "runner/tail.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/log.h"
-
-int
-run_mkdir_p(const char *path)
-{
-	char *p = dl_xstrdup(path);
-
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		mkdir(p, 0755);
-		*s = '/';
-	}
-	int rc = mkdir(p, 0755) == 0 || errno == EEXIST ? 0 : -1;
-	free(p);
-	return rc;
-}
-
-void
-run_case_error(struct rcase *rc, const char *fmt, ...)
-{
-	va_list ap;
-	struct dl_buf b = DL_BUF_INIT;
-
-	va_start(ap, fmt);
-	dl_buf_vprintf(&b, fmt, ap);
-	va_end(ap);
-	if (rc->error) {
-		char *old = rc->error;
-		rc->error = dl_xasprintf("%s%s", old, b.data);
-		free(old);
-		dl_buf_free(&b);
-	} else {
-		rc->error = dl_buf_take(&b);
-	}
-}
-
-/* ---- routing of daemon output to cases ---- */
-
-static struct rcase *
-case_by_id(struct run *r, const char *id, size_t len)
-{
-	/* A case without an id (a lint error: it is never placed) owns no name. */
-	for (size_t i = 0; i < r->n; i++) {
-		const char *cid = r->cases[i].c->id;
-		if (cid && strlen(cid) == len && strncmp(cid, id, len) == 0)
-			return &r->cases[i];
-	}
-	return NULL;
-}
-
-/* Evidence lines start {"v":1,"persona":"<case>/<host>...": route by case. */
-void
-run_route_evidence(void *arg, const char *line, size_t len)
-{
-	struct run *r = arg;
-	const char *p = memmem(line, len, "\"persona\":\"", 11);
-
-	if (p == NULL)
-		return;
-	p += 11;
-	const char *slash = memchr(p, '/', len - (size_t)(p - line));
-	struct rcase *rc = slash ? case_by_id(r, p, (size_t)(slash - p)) : NULL;
-	if (rc) {
-		dl_buf_add(&rc->ev_lines, line, len);
-		dl_buf_addc(&rc->ev_lines, '\n');
-	}
-}
-
-/*
- * Resolver query lines ("info: ADDR NAME TYPE CLASS") and its SERVFAIL
- * reasons ("error: SERVFAIL <NAME TYPE CLASS>: why") name "...<case>.test.":
- * the label before "test." of the first name routes the line.
- */
-void
-run_route_resolver(void *arg, const char *line, size_t len)
-{
-	struct run *r = arg;
-	const char *info = memmem(line, len, " info: ", 7);
-
-	if (info == NULL)
-		info = memmem(line, len, " error: SERVFAIL <", 18);
-	if (info == NULL)
-		return;
-	for (const char *p = info; p + 6 < line + len; p++) {
-		if (strncasecmp(p, ".test. ", 7) != 0)
-			continue;
-		const char *start = p;
-		while (start > info && start[-1] != '.' && start[-1] != ' ' && start[-1] != '<')
-			start--;
-		struct rcase *rc = case_by_id(r, start, (size_t)(p - start));
-		if (rc) {
-			dl_buf_add(&rc->dns_lines, line, len);
-			dl_buf_addc(&rc->dns_lines, '\n');
-		}
-		return;
-	}
-}
 
 /* ---- placing cases ---- */
 
@@ -167,6 +71,7 @@ place_cases(struct run *r)
 			continue;
 		}
 		rc->placed = true;
+		rc->round = 1;
 		rc->top_dir = dl_xstrdup(rc->dir);
 	}
 	dl_diag_free(&diag);
@@ -200,6 +105,57 @@ rsa_keys_wanted(const struct run *r)
 	return n;
 }
 
+/* The lab's description of the placed cases' world (owned by the caller:
+ * free with lab_spec_free). */
+static void
+lab_spec_build(struct run *r, struct dl_lab_spec *spec, struct dl_buf *rules,
+    struct dl_buf *path_rules)
+{
+	size_t nz = 0, nh = 0;
+
+	for (size_t i = 0; i < r->n; i++)
+		if (r->cases[i].placed) {
+			nz += r->cases[i].w.n_zones;
+			nh += 2 * r->cases[i].c->n_hosts;
+		}
+	struct dl_zone_spec *zones = dl_xcalloc(nz + 1, sizeof(*zones));
+	struct dl_lab_host *hosts = dl_xcalloc(nh + 1, sizeof(*hosts));
+	memset(spec, 0, sizeof(*spec));
+	for (size_t i = 0; i < r->n; i++) {
+		const struct rcase *rc = &r->cases[i];
+		if (!rc->placed)
+			continue;
+		for (size_t k = 0; k < rc->w.n_zones; k++)
+			zones[spec->n_zones++] = rc->w.zones[k];
+		for (size_t h = 0; h < rc->c->n_hosts; h++) {
+			char *who = dl_xasprintf("%s of case %s", rc->c->hosts[h].label, rc->c->id);
+			hosts[spec->n_hosts++] = (struct dl_lab_host){ rc->w.addr4[h], who };
+			hosts[spec->n_hosts++] = (struct dl_lab_host){ rc->w.addr6[h], who };
+		}
+		dl_buf_add(rules, rc->w.dns_rules.data ? rc->w.dns_rules.data : "",
+		    rc->w.dns_rules.len);
+		dl_buf_add(path_rules, rc->w.path_rules.data ? rc->w.path_rules.data : "",
+		    rc->w.path_rules.len);
+	}
+	spec->rundir = r->rundir;
+	spec->bindir = r->o->paths->bindir;
+	spec->zones = zones;
+	spec->hosts = hosts;
+	spec->dns_rules = rules->data ? rules->data : "";
+	spec->path_rules = path_rules->data ? path_rules->data : "";
+	spec->now = r->o->now;
+}
+
+static void
+lab_spec_free(struct dl_lab_spec *spec)
+{
+	/* Each host's two addresses share one name. */
+	for (size_t i = 0; i < spec->n_hosts; i += 2)
+		free((char *)spec->hosts[i].who);
+	free((void *)spec->hosts);
+	free((void *)spec->zones);
+}
+
 /* Bring the lab up; a zone error that names a case file removes that case. */
 static int
 lab_up(struct run *r)
@@ -207,22 +163,11 @@ lab_up(struct run *r)
 	struct dl_err err;
 
 	for (size_t attempt = 0; attempt <= r->n; attempt++) {
-		struct dl_case_world **worlds = dl_xcalloc(r->n + 1, sizeof(*worlds));
 		struct dl_buf rules = DL_BUF_INIT, path_rules = DL_BUF_INIT;
-		size_t nw = 0;
-		for (size_t i = 0; i < r->n; i++) {
-			if (!r->cases[i].placed)
-				continue;
-			worlds[nw++] = &r->cases[i].w;
-			dl_buf_add(&rules, r->cases[i].w.dns_rules.data ?
-			    r->cases[i].w.dns_rules.data : "", r->cases[i].w.dns_rules.len);
-			dl_buf_add(&path_rules, r->cases[i].w.path_rules.data ?
-			    r->cases[i].w.path_rules.data : "", r->cases[i].w.path_rules.len);
-		}
-		r->lab = run_lab_up(r->rundir, r->o->paths->bindir, worlds, nw,
-		    rules.data ? rules.data : "", path_rules.data ? path_rules.data : "",
-		    r->o->now, &err);
-		free(worlds);
+		struct dl_lab_spec spec;
+		lab_spec_build(r, &spec, &rules, &path_rules);
+		r->lab = dl_lab_up(&spec, &err);
+		lab_spec_free(&spec);
 		dl_buf_free(&rules);
 		dl_buf_free(&path_rules);
 		if (r->lab)
@@ -250,29 +195,28 @@ servers_up(struct run *r)
 	for (size_t i = 0; i < r->n; i++)
 		if (r->cases[i].placed && r->cases[i].w.personas.data)
 			dl_buf_adds(&conf, r->cases[i].w.personas.data);
-	r->smtpd = run_smtpd_start(r->o->paths->bindir, r->rundir,
+	r->smtpd = dl_smtpd_ctl_start(r->o->paths->bindir, r->rundir,
 	    conf.data ? conf.data : "", &err);
 	dl_buf_free(&conf);
 	if (r->smtpd == NULL) {
 		fprintf(stderr, "danelab: the mock SMTP servers did not start: %s\n", err.msg);
 		return -1;
 	}
-	dl_tail_init(&r->ev_tail, run_smtpd_evidence_path(r->smtpd));
+	dl_tail_init(&r->ev_tail, dl_smtpd_ctl_evidence_path(r->smtpd));
 	return 0;
 }
 
 /*
  * The fixture proof of a set of cases (every placed case, or those whose
- * late_proof is `phase`): run_lab_verify over their worlds, then a case
- * whose world is not as declared becomes an ERROR and leaves the run.
+ * late_proof is `phase`): every probe of theirs goes to dl_lab_prove at
+ * once, then a case whose world is not as declared becomes an ERROR and
+ * leaves the run.
  */
 struct proof {
 	struct run *r;
-	struct rcase **map;
-	struct dl_case_world **worlds;
+	struct dl_lab_probe *probes;
+	struct rcase **owner;     /* per probe */
 	size_t n;
-	struct dl_buf *reports;
-	int *bad;
 	int rc;
 	struct dl_err err;
 	long ms;
@@ -283,17 +227,25 @@ struct proof {
 static void
 proof_init(struct proof *p, struct run *r, int phase)
 {
+	size_t n = 0;
+
 	memset(p, 0, sizeof(*p));
 	p->r = r;
-	p->worlds = dl_xcalloc(r->n + 1, sizeof(*p->worlds));
-	p->map = dl_xcalloc(r->n + 1, sizeof(*p->map));
 	for (size_t i = 0; i < r->n; i++)
-		if (r->cases[i].placed && (phase < 0 || r->cases[i].late_proof == (phase == 1))) {
-			p->map[p->n] = &r->cases[i];
-			p->worlds[p->n++] = &r->cases[i].w;
+		n += r->cases[i].w.n_probes;
+	p->probes = dl_xcalloc(n + 1, sizeof(*p->probes));
+	p->owner = dl_xcalloc(n + 1, sizeof(*p->owner));
+	for (size_t i = 0; i < r->n; i++) {
+		struct rcase *rc = &r->cases[i];
+		if (!rc->placed || (phase >= 0 && rc->late_proof != (phase == 1)))
+			continue;
+		for (size_t k = 0; k < rc->w.n_probes; k++, p->n++) {
+			const struct dl_fixture_probe *fp = &rc->w.probes[k];
+			p->probes[p->n] = (struct dl_lab_probe){ .qname = fp->qname,
+			    .qtype = fp->qtype, .want = fp->status };
+			p->owner[p->n] = rc;
 		}
-	p->reports = dl_xcalloc(p->n + 1, sizeof(*p->reports));
-	p->bad = dl_xcalloc(p->n + 1, sizeof(*p->bad));
+	}
 }
 
 static void *
@@ -302,8 +254,7 @@ proof_main(void *arg)
 	struct proof *p = arg;
 	long t0 = dl_now_ms();
 
-	p->rc = p->n ? run_lab_verify(p->r->lab, p->worlds, p->n, p->reports, p->bad,
-	    &p->err) : 0;
+	p->rc = p->n ? dl_lab_prove(p->r->lab, p->probes, p->n, &p->err) : 0;
 	p->ms = dl_now_ms() - t0;
 	return NULL;
 }
@@ -318,25 +269,25 @@ proof_finish(struct proof *p)
 	if (p->rc < 0)
 		fprintf(stderr, "danelab: fixture verification failed: %s\n", p->err.msg);
 	for (size_t i = 0; i < p->n && p->rc == 0; i++) {
-		struct rcase *c = p->map[i];
-		dl_buf_add(&c->fixture, p->reports[i].data ? p->reports[i].data : "",
-		    p->reports[i].len);
-		if (p->bad[i] > 0) {
+		const struct dl_lab_probe *lp = &p->probes[i];
+		dl_buf_printf(&p->owner[i]->fixture, "%s %s %s: %s%s%s%s%s\n",
+		    lp->ok ? "ok  " : "FAIL", lp->qname, lp->qtype, dl_lab_status_name(lp->got),
+		    lp->ok ? "" : ", want ", lp->ok ? "" : dl_lab_status_name(lp->want),
+		    lp->why[0] ? " -- " : "", lp->why);
+	}
+	/* After every line is in: a case's error quotes its whole report. */
+	for (size_t i = 0; i < p->n && p->rc == 0; i++) {
+		struct rcase *c = p->owner[i];
+		if (!p->probes[i].ok && c->placed) {
 			run_case_error(c, "%s: the lab world is not as declared (a lab fault, not "
-			    "the client's):\n%s", c->c->path, p->reports[i].data);
+			    "the client's):\n%s", c->c->path, c->fixture.data);
 			c->placed = false;
 		}
 	}
-	for (size_t i = 0; i < p->n; i++)
-		dl_buf_free(&p->reports[i]);
-	free(p->reports);
-	free(p->bad);
-	free(p->worlds);
-	free(p->map);
-	p->reports = NULL;
-	p->bad = NULL;
-	p->worlds = NULL;
-	p->map = NULL;
+	free(p->probes);
+	free(p->owner);
+	p->probes = NULL;
+	p->owner = NULL;
 	return p->rc;
 }
 
@@ -452,7 +403,6 @@ sandboxed_run(struct run *r)
 
 	r->started_ms = dl_now_ms();
 	r->repeat = 1;
-	r->round = 1;
 	r->send_phase = -1;
 	r->pki = dl_pki_new(r->o->now);
 	dl_pki_prefetch_rsa(r->pki, rsa_keys_wanted(r));
@@ -484,7 +434,7 @@ sandboxed_run(struct run *r)
 		all_cases_error(r, "the lab did not come up (see above)");
 		harness = 1;
 	} else {
-		dl_tail_init(&r->dns_tail, run_lab_resolver_log(r->lab));
+		dl_tail_init(&r->dns_tail, dl_lab_resolver_log(r->lab));
 		long t1 = dl_now_ms();
 		overlap = !r->o->verify_only && !r->o->hold && r->o->repeat == 1 &&
 		    mark_late_proofs(r) > 0;
@@ -506,8 +456,8 @@ sandboxed_run(struct run *r)
 		int bad = run_print_fixtures(r);
 		if (r->o->hold)
 			run_hold(r);
-		run_smtpd_stop(r->smtpd);
-		run_lab_down(r->lab);
+		dl_smtpd_ctl_stop(r->smtpd);
+		dl_lab_down(r->lab);
 		return bad ? DL_EXIT_UNEXPECTED : DL_EXIT_OK;
 	} else if (!harness && r->o->hold) {
 		run_hold(r);
@@ -538,14 +488,14 @@ sandboxed_run(struct run *r)
 		}
 	}
 	/* Nothing may outlive the lab it asks. */
-	if (late.reports)
+	if (late.probes)
 		proof_finish(&late);
 	run_capture_finish(r);
 	run_finish_results(r);
 	if (r->smtpd)
-		run_smtpd_stop(r->smtpd);
+		dl_smtpd_ctl_stop(r->smtpd);
 	if (r->lab)
-		run_lab_down(r->lab);
+		dl_lab_down(r->lab);
 	rc = run_reports(r);
 	return harness ? DL_EXIT_HARNESS : rc;
 }

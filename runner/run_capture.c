@@ -9,10 +9,12 @@
 #include <stdlib.h>
 
 #include "lab/capture.h"
+#include "lab/lab.h"
+#include "lab/smtpd_ctl.h"
 #include "runner/evidence_pcap.h"
 #include "runner/run_internal.h"
-#include "runner/run_lab.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 void
@@ -56,7 +58,7 @@ run_capture_finish(struct run *r)
 		    .dir = rc->top_dir };
 	}
 	long t0 = dl_now_ms();
-	if (dl_pcap_slice(path, r->smtpd ? run_smtpd_keylog_path(r->smtpd) : NULL, pc, n,
+	if (dl_pcap_slice(path, r->smtpd ? dl_smtpd_ctl_keylog_path(r->smtpd) : NULL, pc, n,
 	    &err) < 0)
 		fprintf(stderr, "danelab: cutting the packet capture per case: %s\n", err.msg);
 	log_debug("capture", "%zu case captures cut in %ld ms", n, dl_now_ms() - t0);

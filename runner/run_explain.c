@@ -10,9 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lab/lab.h"
+#include "lab/smtpd_ctl.h"
 #include "runner/judge.h"
 #include "runner/run_internal.h"
-#include "runner/run_lab.h"
 #include "util/buf.h"
 
 static void
@@ -80,11 +81,11 @@ run_hold(struct run *r)
 
 	printf("The lab is up (clock %lld).\n", (long long)r->o->now);
 	struct dl_buf d = DL_BUF_INIT;
-	run_lab_describe(r->lab, &d);
+	dl_lab_describe(r->lab, &d);
 	fputs(d.data ? d.data : "", stdout);
 	dl_buf_free(&d);
 	printf("trust anchor: %s\nresolv.conf:  %s\nmock servers' evidence: %s\n",
-	    run_lab_trust_anchor(r->lab), r->resolv_conf, run_smtpd_evidence_path(r->smtpd));
+	    dl_lab_trust_anchor(r->lab), r->resolv_conf, dl_smtpd_ctl_evidence_path(r->smtpd));
 	for (size_t i = 0; i < r->n; i++) {
 		struct rcase *rc = &r->cases[i];
 		if (!rc->placed) {

@@ -27,7 +27,8 @@ struct rcase {
 	                             after them (run.c, prove_fixtures) */
 	bool unsupported;         /* needs a feature the adapter lacks */
 	char *missing;            /* that feature */
-	char *dir;                /* evidence directory (of the current delivery) */
+	int round;                /* the delivery it is making: 1, or 2.. (`then`) */
+	char *dir;                /* evidence directory (of that delivery) */
 	char *top_dir;            /* the case's evidence directory (delivery 1) */
 	char *sync_prefix;        /* "<id>/" */
 	struct dl_buf ev_lines;   /* persona evidence routed to this case */
@@ -46,8 +47,8 @@ struct run {
 	char *rundir, *workdir, *resolv_conf;
 	char *keep_dir;           /* --keep, absolute; NULL: evidence in rundir */
 	struct dl_pki *pki;
-	struct run_lab *lab;
-	struct run_smtpd *smtpd;
+	struct dl_lab *lab;
+	struct dl_smtpd_ctl *smtpd;
 	struct dl_adapter adapter;
 	struct dl_tail ev_tail, dns_tail;
 	struct dl_capture *capture; /* the lab's packets, while evidence is kept */
@@ -56,28 +57,28 @@ struct run {
 	size_t n_results;
 	long host_pid;            /* the sandbox as seen from the host (nsenter) */
 	int repeat;
-	int round;                /* delivery being made: 1, or 2.. (`then`) */
 	int send_phase;           /* -1: every case; 0, 1: the cases whose
 	                             late_proof is false, true */
 };
 
-/* Whether delivery r->round of rc retries the same message (`then retry`). */
+/* Whether rc's current delivery retries the same message (`then retry`). */
 static inline bool
-run_round_is_retry(const struct run *r, const struct rcase *rc)
+run_round_is_retry(const struct rcase *rc)
 {
-	return r->round > 1 && (size_t)(r->round - 2) < rc->c->n_thens &&
-	    strcmp(rc->c->thens[r->round - 2].kind, "retry") == 0;
+	return rc->round > 1 && (size_t)(rc->round - 2) < rc->c->n_thens &&
+	    strcmp(rc->c->thens[rc->round - 2].kind, "retry") == 0;
 }
 
-/* Whether case rc takes part in the run's current delivery round. */
+/* Whether case rc takes part in delivery round `round` of the current
+ * send phase. */
 static inline bool
-run_in_round(const struct run *r, const struct rcase *rc)
+run_in_round(const struct run *r, const struct rcase *rc, int round)
 {
-	return rc->placed && rc->w.n_rounds >= r->round &&
+	return rc->placed && rc->w.n_rounds >= round &&
 	    (r->send_phase < 0 || rc->late_proof == (r->send_phase == 1));
 }
 
-/* run.c: shared helpers. */
+/* run_case.c: a case's state, shared by every step of the run. */
 int run_mkdir_p(const char *path);
 /* A harness problem of one case: its verdict becomes ERROR with this text. */
 void run_case_error(struct rcase *rc, const char *fmt, ...)
@@ -91,7 +92,8 @@ void run_route_resolver(void *arg, const char *line, size_t len);
 void run_capture_start(struct run *r);
 void run_capture_finish(struct run *r);
 
-/* run_send.c: one iteration's deliveries, every round, judged and reported. */
+/* run_send.c: one iteration's deliveries, every round, judged and reported
+ * (it prints `explain` output as each case is reported). */
 void run_send_rounds(struct run *r);
 
 char **run_base_env(const struct run *r);

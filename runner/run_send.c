@@ -15,16 +15,19 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lab/lab.h"
+#include "lab/smtpd_ctl.h"
 #include "runner/adapter.h"
 #include "runner/evidence.h"
 #include "runner/judge.h"
 #include "runner/report.h"
 #include "runner/run_internal.h"
-#include "runner/run_lab.h"
 #include "runner/tail.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/log.h"
+#include "util/spawn.h"
 
 /*
  * A later delivery's judgement absorbs the earlier ones' (held in rc->res):
@@ -64,8 +67,11 @@ merge_round(struct rcase *rc, int round, struct dl_judgement *j)
 static void
 report_if_done(struct run *r, struct rcase *rc, size_t done, size_t total)
 {
-	if (rc->w.n_rounds <= r->round)
-		run_report_case(r, rc, done, total);
+	if (rc->w.n_rounds > rc->round)
+		return;
+	run_report_case(r, rc, done, total);
+	if (r->o->explain)
+		run_explain_case(r, rc);
 }
 
 static void
@@ -78,10 +84,10 @@ finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long
 
 	/* Every connection of this case closed and logged, then read. */
 	/* Returns as soon as they have; the bound is only for a hung server. */
-	if (run_smtpd_sync(r->smtpd, rc->sync_prefix, 15000, &err) < 0)
+	if (dl_smtpd_ctl_sync(r->smtpd, rc->sync_prefix, 15000, &err) < 0)
 		run_case_error(rc, "mock servers did not settle: %s\n", err.msg);
 	/* A daemon that died while this client ran took the case's world away. */
-	if (run_lab_check_alive(r->lab, &err) < 0)
+	if (dl_lab_check_alive(r->lab, &err) < 0)
 		run_case_error(rc, "a lab daemon died (the lab's failure, not the client's): %s\n",
 		    err.msg);
 	dl_tail_read(&r->ev_tail, run_route_evidence, r);
@@ -115,7 +121,7 @@ finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long
 		    rc->c->path, r->o->timeout_s);
 	/* The judge names things without the trailing dot. */
 	char *apex = dl_xstrndup(rc->w.apex, strlen(rc->w.apex) - 1);
-	dl_judge(rc->c, r->round, apex, &rc->obs, &j);
+	dl_judge(rc->c, rc->round, apex, &rc->obs, &j);
 	free(apex);
 	if (rc->error) {
 		/* Errors found while collecting belong to this iteration only.
@@ -130,8 +136,8 @@ finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long
 		free(rc->error);
 		rc->error = NULL;
 	}
-	if (r->round > 1)
-		merge_round(rc, r->round, &j);
+	if (rc->round > 1)
+		merge_round(rc, rc->round, &j);
 	rc->res.verdict = j.verdict;
 	free(rc->res.client_reason);
 	rc->res.client_reason = rc->obs.adapter.reason && rc->obs.adapter.reason[0] ?
@@ -174,20 +180,20 @@ start_send(struct run *r, struct rcase *rc, struct dl_err *err)
  * CPU taken from the clients under test.
  */
 static void
-send_all(struct run *r)
+send_all(struct run *r, int round)
 {
 	struct slot { struct rcase *rc; pid_t pid; int pidfd; long start, deadline; } *slots;
 	size_t next = 0, done = 0, total = 0;
 	int jobs = r->o->jobs;
 
 	for (size_t i = 0; i < r->n; i++)
-		total += run_in_round(r, &r->cases[i]);
+		total += run_in_round(r, &r->cases[i], round);
 	slots = dl_xcalloc((size_t)jobs, sizeof(*slots));
 	while (done < total) {
 		for (int s = 0; s < jobs && next < r->n; s++) {
 			if (slots[s].rc)
 				continue;
-			while (next < r->n && !run_in_round(r, &r->cases[next]))
+			while (next < r->n && !run_in_round(r, &r->cases[next], round))
 				next++;
 			if (next >= r->n)
 				break;
@@ -259,7 +265,7 @@ send_all(struct run *r)
  */
 /* Write one case's result line into its adapter.out. */
 static void
-route_batch_lines(struct run *r, const char *text)
+route_batch_lines(struct run *r, const char *text, int round)
 {
 	for (const char *p = text; p && *p;) {
 		const char *eol = strchr(p, '\n');
@@ -268,7 +274,7 @@ route_batch_lines(struct run *r, const char *text)
 		struct dl_jv *v = len && p[0] == '{' ? dl_jv_parse(p, len, jerr, sizeof(jerr)) : NULL;
 		const char *id = dl_jv_str(v, "case", NULL);
 		for (size_t i = 0; id && i < r->n; i++) {
-			if (!run_in_round(r, &r->cases[i]) || strcmp(r->cases[i].c->id, id) != 0)
+			if (!run_in_round(r, &r->cases[i], round) || strcmp(r->cases[i].c->id, id) != 0)
 				continue;
 			char *ap = dl_xasprintf("%s/adapter.out", r->cases[i].dir);
 			char *line = dl_xasprintf("%.*s\n", (int)len, p);
@@ -296,7 +302,7 @@ in_group(const struct rcase *rc, enum batch_group g)
 /* Placed case i of a group goes to shard i % jobs, in every delivery round. */
 static void
 write_batch_file(struct run *r, const char *file, int shard, int jobs, enum batch_group g,
-    size_t *count)
+    int round, size_t *count)
 {
 	struct dl_buf list = DL_BUF_INIT;
 	size_t k = 0;
@@ -307,7 +313,7 @@ write_batch_file(struct run *r, const char *file, int shard, int jobs, enum batc
 		/* Dealt by placement, not by round: a case's later deliveries go
 		 * to the same list, so an MTA adapter finds its queued message. */
 		if (!rc->placed || !in_group(rc, g) || (int)(k++ % (size_t)jobs) != shard ||
-		    !run_in_round(r, rc))
+		    !run_in_round(r, rc, round))
 			continue;
 		struct dl_jw w;
 		char *msg = dl_xasprintf("%s/message.eml", rc->dir);
@@ -323,8 +329,8 @@ write_batch_file(struct run *r, const char *file, int shard, int jobs, enum batc
 		dl_jw_kstr(&w, "resolver", rc->w.resolver);
 		dl_jw_kstr(&w, "message", msg);
 		dl_jw_kstr(&w, "case_dir", rc->dir);
-		dl_jw_kint(&w, "round", r->round);
-		dl_jw_kbool(&w, "retry", run_round_is_retry(r, rc));
+		dl_jw_kint(&w, "round", rc->round);
+		dl_jw_kbool(&w, "retry", run_round_is_retry(rc));
 		dl_jw_obj_end(&w);
 		dl_buf_addc(&list, '\n');
 		free(msg);
@@ -362,14 +368,14 @@ batch_path(const struct run *r, const struct batch *b, const char *stem, int j,
 }
 
 static void
-batch_spawn(struct run *r, struct batch *b)
+batch_spawn(struct run *r, struct batch *b, int round)
 {
 	int jobs = r->o->jobs;
 	char **env = run_base_env(r);
 	struct dl_err err;
 	size_t count;
 
-	b->round = r->round;
+	b->round = round;
 	b->pids = dl_xcalloc((size_t)jobs, sizeof(pid_t));
 	b->total = 0;
 	b->start = dl_now_ms();
@@ -377,7 +383,7 @@ batch_spawn(struct run *r, struct batch *b)
 		char *file = batch_path(r, b, "batch", j, "jsonl");
 		char *outp = batch_path(r, b, "adapter-send-batch", j, "out");
 		char *errp = batch_path(r, b, "adapter-send-batch", j, "err");
-		write_batch_file(r, file, j, jobs, b->group, &count);
+		write_batch_file(r, file, j, jobs, b->group, round, &count);
 		b->total += count;
 		b->pids[j] = count ? dl_adapter_spawn(&r->adapter, "send-batch", file, env,
 		    r->workdir, outp, errp, &err) : 0;
@@ -391,7 +397,7 @@ batch_spawn(struct run *r, struct batch *b)
 static void
 batch_collect(struct run *r, struct batch *b)
 {
-	int jobs = r->o->jobs, round = r->round, status = 0, failed = 0;
+	int jobs = r->o->jobs, status = 0, failed = 0;
 	size_t done = 0;
 	bool timed_out = false;
 
@@ -406,14 +412,13 @@ batch_collect(struct run *r, struct batch *b)
 		}
 		timed_out |= t;
 	}
-	r->round = b->round;
 	struct dl_buf errs = DL_BUF_INIT;
 	for (int j = 0; j < jobs; j++) {
 		struct dl_buf out = DL_BUF_INIT;
 		char *outp = batch_path(r, b, "adapter-send-batch", j, "out");
 		char *errp = batch_path(r, b, "adapter-send-batch", j, "err");
 		dl_read_file(outp, &out);
-		route_batch_lines(r, out.data);
+		route_batch_lines(r, out.data, b->round);
 		dl_read_file(errp, &errs);
 		dl_buf_free(&out);
 		free(outp);
@@ -422,7 +427,7 @@ batch_collect(struct run *r, struct batch *b)
 	long ms = dl_now_ms() - b->start;
 	for (size_t i = 0; i < r->n; i++) {
 		struct rcase *rc = &r->cases[i];
-		if (!run_in_round(r, rc) || !in_group(rc, b->group))
+		if (!run_in_round(r, rc, b->round) || !in_group(rc, b->group))
 			continue;
 		if (timed_out)
 			run_case_error(rc, "adapter send-batch did not finish in time and was killed\n");
@@ -439,7 +444,6 @@ batch_collect(struct run *r, struct batch *b)
 		rc->res.duration_is_average = true;
 		report_if_done(r, rc, ++done, b->total);
 	}
-	r->round = round;
 	free(b->pids);
 	b->pids = NULL;
 	dl_buf_free(&errs);
@@ -458,12 +462,14 @@ max_rounds(const struct run *r)
 	return n;
 }
 
-/* Each case's evidence of delivery k >= 2 goes to <case dir>/delivery-k. */
+/* Case rc moves on to delivery `round`; its evidence of delivery k >= 2
+ * goes to <case dir>/delivery-k. */
 static void
-set_round_dir(struct run *r, struct rcase *rc)
+set_round_dir(struct rcase *rc, int round)
 {
+	rc->round = round;
 	free(rc->dir);
-	rc->dir = r->round > 1 ? dl_xasprintf("%s/delivery-%d", rc->top_dir, r->round) :
+	rc->dir = round > 1 ? dl_xasprintf("%s/delivery-%d", rc->top_dir, round) :
 	    dl_xstrdup(rc->top_dir);
 	run_mkdir_p(rc->dir);
 }
@@ -477,7 +483,13 @@ set_round_dir(struct run *r, struct rcase *rc)
 static void
 switch_world(struct run *r, int round, long since_ms)
 {
-	struct dl_case_world **worlds = dl_xcalloc(r->n + 1, sizeof(*worlds));
+	size_t nz = 0;
+	for (size_t i = 0; i < r->n; i++)
+		nz += r->cases[i].w.n_zones;
+	const struct dl_zone_spec **zones = dl_xcalloc(nz + 1, sizeof(*zones));
+	const char **flush = dl_xcalloc(r->n + 1, sizeof(*flush));
+	struct rcase **moved = dl_xcalloc(r->n + 1, sizeof(*moved));
+	struct dl_lab_round lr = { .round = round, .zones = zones, .flush = flush };
 	struct dl_buf rules = DL_BUF_INIT;
 	size_t nw = 0;
 	int wait_s = 0;
@@ -493,18 +505,21 @@ switch_world(struct run *r, int round, long since_ms)
 		dl_buf_add(&rules, b->data ? b->data : "", b->len);
 		if (!moving)
 			continue;
-		worlds[nw++] = &rc->w;
+		moved[nw++] = rc;
+		for (size_t k = 0; k < rc->w.n_zones; k++)
+			zones[lr.n_zones++] = &rc->w.zones[k];
+		flush[lr.n_flush++] = rc->w.apex;
 		if (round > 1) {
 			if (rc->c->thens[round - 2].wait_s > wait_s)
 				wait_s = rc->c->thens[round - 2].wait_s;
-			set_round_dir(r, rc);
+			set_round_dir(rc, round);
 		}
 	}
 	long t0 = dl_now_ms();
-	if (run_lab_next_round(r->lab, worlds, nw, round, rules.data ? rules.data : "",
-	    &err) < 0)
+	lr.dns_rules = rules.data ? rules.data : "";
+	if (dl_lab_next_round(r->lab, &lr, &err) < 0)
 		for (size_t i = 0; i < nw; i++)
-			run_case_error(&r->cases[worlds[i]->index], "the lab could not change to "
+			run_case_error(moved[i], "the lab could not change to "
 			    "its world for delivery %d (a lab fault, not the client's): %s\n",
 			    round, err.msg);
 	/* The wait counts from the end of those cases' previous delivery. */
@@ -513,7 +528,9 @@ switch_world(struct run *r, int round, long since_ms)
 	    dl_now_ms() - t0, left > 0 ? left : 0);
 	if (left > 0)
 		nanosleep(&(struct timespec){ left / 1000, (left % 1000) * 1000000L }, NULL);
-	free(worlds);
+	free(zones);
+	free(flush);
+	free(moved);
 	dl_buf_free(&rules);
 }
 
@@ -530,43 +547,41 @@ run_send_rounds(struct run *r)
 	int rounds = max_rounds(r);
 	long last_end = 0;
 
-	r->round = 1;
 	if (r->adapter.batch && rounds > 1) {
 		struct batch later = { .group = GROUP_LATER }, once = { .group = GROUP_ONCE };
 		long t0 = dl_now_ms();
-		batch_spawn(r, &later);
+		batch_spawn(r, &later, 1);
 		batch_collect(r, &later);
 		last_end = dl_now_ms();
-		batch_spawn(r, &once);
-		for (r->round = 2; r->round <= rounds; r->round++) {
-			switch_world(r, r->round, last_end);
-			if (r->round == 2)
+		batch_spawn(r, &once, 1);
+		for (int round = 2; round <= rounds; round++) {
+			switch_world(r, round, last_end);
+			if (round == 2)
 				batch_collect(r, &once);
 			long t1 = dl_now_ms();
-			batch_spawn(r, &later);
+			batch_spawn(r, &later, round);
 			batch_collect(r, &later);
 			log_debug("run", "delivery %d of %zu case(s) with later deliveries: %ld ms "
 			    "(the others' only delivery, beside the switch, ended %ld ms after "
-			    "the first deliveries began)", r->round, later.total, dl_now_ms() - t1,
+			    "the first deliveries began)", round, later.total, dl_now_ms() - t1,
 			    t1 - t0);
 			last_end = dl_now_ms();
 		}
 	} else if (r->adapter.batch) {
 		struct batch all = { .group = GROUP_ALL };
-		batch_spawn(r, &all);
+		batch_spawn(r, &all, 1);
 		batch_collect(r, &all);
 	} else {
-		for (r->round = 1; r->round <= rounds; r->round++) {
-			if (r->round > 1)
-				switch_world(r, r->round, last_end);
-			send_all(r);
+		for (int round = 1; round <= rounds; round++) {
+			if (round > 1)
+				switch_world(r, round, last_end);
+			send_all(r, round);
 			last_end = dl_now_ms();
 		}
 	}
-	r->round = 1;
 	for (size_t i = 0; i < r->n; i++)
 		if (r->cases[i].placed && r->cases[i].w.n_rounds > 1)
-			set_round_dir(r, &r->cases[i]);
+			set_round_dir(&r->cases[i], 1);
 	/* Another --repeat iteration starts from the first world again. */
 	if (rounds > 1 && r->repeat < r->o->repeat)
 		switch_world(r, 1, 0);

@@ -12,14 +12,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lab/lab.h"
 #include "lab/pki.h"
+#include "lab/smtpd_ctl.h"
 #include "runner/adapter.h"
 #include "runner/judge.h"
 #include "runner/report.h"
 #include "runner/report_html.h"
 #include "runner/run_internal.h"
-#include "runner/run_lab.h"
 #include "util/buf.h"
+#include "util/clock.h"
 
 /* ---- environments ---- */
 
@@ -62,11 +64,11 @@ env_common(const struct run *r, struct dl_words *env)
 	env_add(env, "DANELAB_BIN", r->o->paths->bindir);
 	env_add(env, "DANELAB_SRCDIR", r->o->paths->srcdir);
 	env_add(env, "DANELAB_WORKDIR", r->workdir);
-	env_add(env, "DANELAB_RESOLVER", "127.0.0.1");
-	env_add(env, "DANELAB_RESOLVER6", "::1");
+	env_add(env, "DANELAB_RESOLVER", DL_LAB_RESOLVER);
+	env_add(env, "DANELAB_RESOLVER6", DL_LAB_RESOLVER6);
 	env_add(env, "DANELAB_RESOLV_CONF", r->resolv_conf);
 	if (r->lab)
-		env_add(env, "DANELAB_TRUST_ANCHOR", run_lab_trust_anchor(r->lab));
+		env_add(env, "DANELAB_TRUST_ANCHOR", dl_lab_trust_anchor(r->lab));
 	if (r->o->violate && r->o->violate[0])
 		env_add(env, "DANELAB_VIOLATE", r->o->violate);
 	env_adapter_opts(r, env);
@@ -93,9 +95,9 @@ run_send_env(const struct run *r, const struct rcase *rc)
 	env_add(&env, "DANELAB_CASE_DIR", rc->dir);
 	{
 		char round[16];
-		snprintf(round, sizeof(round), "%d", r->round);
+		snprintf(round, sizeof(round), "%d", rc->round);
 		env_add(&env, "DANELAB_ROUND", round);
-		env_add(&env, "DANELAB_RETRY", run_round_is_retry(r, rc) ? "1" : "0");
+		env_add(&env, "DANELAB_RETRY", run_round_is_retry(rc) ? "1" : "0");
 	}
 	env_add(&env, "DANELAB_RCPT", rc->w.rcpt);
 	env_add(&env, "DANELAB_FROM", rc->c->send.from);
@@ -158,7 +160,7 @@ run_write_message(const struct run *r, const struct rcase *rc)
 	for (const char *p = rc->w.rcpt; *p; p++)
 		ascii &= (unsigned char)*p < 0x80;
 	/* A retry is the same message; a resend is a new one (its own id). */
-	for (int k = r->round; k > 1 && !round_tag[0]; k--)
+	for (int k = rc->round; k > 1 && !round_tag[0]; k--)
 		if (strcmp(rc->c->thens[k - 2].kind, "resend") == 0)
 			snprintf(round_tag, sizeof(round_tag), ".d%d", k);
 	gmtime_r(&now, &tm);
@@ -191,7 +193,7 @@ write_zones(const struct run *r, const struct rcase *rc)
 	struct dl_buf all = DL_BUF_INIT;
 
 	for (size_t i = 0; r->lab && i < rc->w.n_zones; i++) {
-		char *f = dl_xasprintf("%s/%szone", run_lab_zone_dir(r->lab), rc->w.zones[i].origin);
+		char *f = dl_xasprintf("%s/%szone", dl_lab_zone_dir(r->lab), rc->w.zones[i].origin);
 		dl_buf_printf(&all, ";; ---- %s (%s)\n", rc->w.zones[i].origin,
 		    dl_zone_mode_name(rc->w.zones[i].mode));
 		if (dl_read_file(f, &all) < 0)
@@ -223,7 +225,7 @@ write_repro(const struct run *r, const struct rcase *rc)
 	struct dl_buf q[12];
 	const char *v[12] = {
 		r->o->paths->bindir, rc->c->id, rc->dir, r->o->paths->bindir,
-		r->lab ? run_lab_trust_anchor(r->lab) : "", rc->w.rcpt, rc->c->send.from,
+		r->lab ? dl_lab_trust_anchor(r->lab) : "", rc->w.rcpt, rc->c->send.from,
 		rc->c->send.policy, rc->w.relay ? rc->w.relay : "",
 		rc->w.options ? rc->w.options : "", r->o->violate ? r->o->violate : "",
 		r->adapter.path,
@@ -243,7 +245,7 @@ write_repro(const struct run *r, const struct rcase *rc)
 	    "#        %s/danelab lab up %s\n"
 	    "# 2. Inside the namespace, send the way the runner did:\n"
 	    "cd %s || exit 1\n"
-	    "export DANELAB_BIN=%s DANELAB_RESOLVER=127.0.0.1 \\\n"
+	    "export DANELAB_BIN=%s DANELAB_RESOLVER=" DL_LAB_RESOLVER " \\\n"
 	    "  DANELAB_TRUST_ANCHOR=\"${DANELAB_TRUST_ANCHOR:-\"%s\"}\" \\\n"
 	    "  DANELAB_CASE=%s DANELAB_RCPT=%s DANELAB_FROM=%s \\\n"
 	    "  DANELAB_POLICY=%s DANELAB_RELAY=%s DANELAB_OPTIONS=%s \\\n"
@@ -282,8 +284,8 @@ run_write_evidence(const struct run *r, struct rcase *rc, const struct dl_buf *e
 
 	write_text(rc->dir, "case.case", rc->c->source);
 	write_text(rc->dir, "personas.conf", rc->w.personas.data);
-	write_text(rc->dir, "dnsfault.rules", r->round > 1 ?
-	    rc->w.round_rules[r->round - 2].data : rc->w.dns_rules.data);
+	write_text(rc->dir, "dnsfault.rules", rc->round > 1 ?
+	    rc->w.round_rules[rc->round - 2].data : rc->w.dns_rules.data);
 	write_text(rc->dir, "fixture.txt", rc->fixture.data);
 	write_text(rc->dir, "evidence.jsonl", ev->data);
 	write_text(rc->dir, "resolver.log", dns->data);
@@ -350,8 +352,6 @@ run_report_case(struct run *r, struct rcase *rc, size_t done, size_t total)
 		fputs("\r\033[K", stdout);
 	if (!r->o->quiet)
 		dl_report_case_line(stdout, &rc->res, r->o->verbose);
-	if (r->o->explain)
-		run_explain_case(r, rc);
 	keep_result(r, rc);
 	(void)done;
 	(void)total;

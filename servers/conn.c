@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "servers/smtpd.h"
+#include "util/clock.h"
 #include "util/log.h"
 
 struct conn *
@@ -29,14 +30,14 @@ conn_new(struct smtpd *srv, struct persona *p, int fd, const char *peer)
 	c->p = p;
 	c->fd = fd;
 	c->ufd = -1;
-	c->last_io_ms = smtpd_mono_ms();
+	c->last_io_ms = dl_now_ms();
 	evidence_init(&c->ev, p->name,
 	    p->role == ROLE_ATTACKER ? "attacker" : "server");
 	snprintf(c->ev.listen, sizeof(c->ev.listen), "%s%s%s:%d",
 	    p->addr.ss_family == AF_INET6 ? "[" : "", p->addr_str,
 	    p->addr.ss_family == AF_INET6 ? "]" : "", p->port);
 	snprintf(c->ev.peer, sizeof(c->ev.peer), "%s", peer);
-	c->ev.start_ms = smtpd_wall_ms();
+	c->ev.start_ms = dl_wall_ms();
 	if (p->role == ROLE_ATTACKER) {
 		c->ev.attack = attack_mode_name(p->attack);
 		c->ev.relay = p->relay ? p->relay_str : NULL;
@@ -97,7 +98,7 @@ conn_reply(struct conn *c, enum smtp_stage stage, const char *bytes,
 		dl_buf_add(&c->held, bytes, len);
 		c->held_post = post;
 		c->held_end = end;
-		c->hold_until_ms = smtpd_mono_ms() + c->p->delay_ms[stage];
+		c->hold_until_ms = dl_now_ms() + c->p->delay_ms[stage];
 		smtpd_hold(c->srv, c);
 		return;
 	}
@@ -124,7 +125,7 @@ conn_close(struct conn *c, enum conn_end end)
 		end = END_QUIT; /* relayed QUIT, the client did not wait for 221 */
 	if (c->ev.end == END_NONE)
 		c->ev.end = end;
-	c->ev.end_ms = smtpd_wall_ms();
+	c->ev.end_ms = dl_wall_ms();
 	if (c->ufd >= 0)
 		relay_close(c);
 	if (c->p->relay && c->p->attack == ATTACK_PASSTHROUGH) {
@@ -228,7 +229,7 @@ handshake(struct conn *c)
 {
 	int r = SSL_do_handshake(c->ssl);
 
-	c->last_io_ms = smtpd_mono_ms();
+	c->last_io_ms = dl_now_ms();
 	if (r != 1) {
 		int e = SSL_get_error(c->ssl, r);
 		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
@@ -308,28 +309,18 @@ conn_read(struct conn *c, enum conn_end *end)
 
 	if (space == 0)
 		return 0;
+	int e, r = tls_read_some(c->ssl, c->fd, c->in + c->in_len, space, &e);
+	if (r >= 0) {
+		c->in_len += (size_t)r;
+		return r;
+	}
 	if (c->ssl) {
-		int r = SSL_read(c->ssl, c->in + c->in_len, (int)space);
-		if (r > 0) {
-			c->in_len += (size_t)r;
-			return r;
-		}
-		int e = SSL_get_error(c->ssl, r);
-		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-			return 0;
 		char reason[128];
 		tls_drain_reason(reason, sizeof(reason));
 		*end = e == SSL_ERROR_SSL && strstr(reason, "alert") ?
 		    END_TLS_ALERT : END_CLIENT_CLOSE;
 		return -1;
 	}
-	ssize_t r = read(c->fd, c->in + c->in_len, space);
-	if (r > 0) {
-		c->in_len += (size_t)r;
-		return (int)r;
-	}
-	if (r < 0 && (errno == EAGAIN || errno == EINTR))
-		return 0;
 	*end = END_CLIENT_CLOSE;
 	return -1;
 }
@@ -398,7 +389,7 @@ conn_run(struct conn *c)
 		}
 		if (n == 0)
 			break;
-		c->last_io_ms = smtpd_mono_ms();
+		c->last_io_ms = dl_now_ms();
 	}
 	conn_update_events(c);
 }

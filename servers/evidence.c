@@ -103,11 +103,7 @@ evidence_txn_new(struct evidence *ev)
 static void
 put_list(struct dl_jw *w, const char *key, const struct ev_list *l)
 {
-	dl_jw_key(w, key);
-	dl_jw_arr(w);
-	for (size_t i = 0; i < l->n; i++)
-		dl_jw_str(w, l->v[i]);
-	dl_jw_arr_end(w);
+	dl_jw_kstrv(w, key, l->v, l->n);
 }
 
 static void
@@ -117,11 +113,7 @@ put_starttls(struct dl_jw *w, const struct evidence *ev)
 	dl_jw_obj(w);
 	dl_jw_kbool(w, "offered", ev->starttls_offered);
 	dl_jw_kbool(w, "requested", ev->starttls_requested);
-	dl_jw_key(w, "reply");
-	if (ev->starttls_reply < 0)
-		dl_jw_null(w);
-	else
-		dl_jw_int(w, ev->starttls_reply);
+	dl_jw_kint_or_null(w, "reply", ev->starttls_reply >= 0, ev->starttls_reply);
 	dl_jw_kbool(w, "injected", ev->injected);
 	put_list(w, "pipelined", &ev->pipelined);
 	dl_jw_kstr(w, "handshake", hs_result_name(ev->hs));
@@ -131,11 +123,7 @@ put_starttls(struct dl_jw *w, const struct evidence *ev)
 	dl_jw_kbool(w, "resumed", ev->resumed);
 	dl_jw_kstr(w, "sni", ev->sni_seen ? ev->sni : NULL);
 	dl_jw_kstr(w, "chain_id", ev->chain_id);
-	dl_jw_key(w, "chain");
-	if (ev->chain_json)
-		dl_jw_raw(w, ev->chain_json);
-	else
-		dl_jw_null(w);
+	dl_jw_kraw(w, "chain", ev->chain_json);
 	dl_jw_kbool(w, "ehlo_after_tls", ev->ehlo_tls > 0);
 	dl_jw_kbool(w, "second_starttls", ev->starttls_in_tls);
 	dl_jw_obj_end(w);
@@ -151,11 +139,7 @@ put_txn(struct dl_jw *w, const struct ev_txn *t)
 	dl_jw_kbool(w, "tls", t->in_tls);
 	dl_jw_kbool(w, "data_started", t->data_started);
 	dl_jw_kbool(w, "accepted", t->accepted);
-	dl_jw_key(w, "final_code");
-	if (t->final_code)
-		dl_jw_int(w, t->final_code);
-	else
-		dl_jw_null(w);
+	dl_jw_kint_or_null(w, "final_code", t->final_code != 0, t->final_code);
 	dl_jw_kstr(w, "sha256", t->sha256[0] ? t->sha256 : NULL);
 	dl_jw_kint(w, "size", (int64_t)t->size);
 	dl_jw_kstr(w, "message_id", t->message_id);
@@ -215,15 +199,10 @@ evidence_render(const struct evidence *ev, struct dl_buf *out)
 	dl_jw_kbool(&w, "ehlo_before_tls", ev->ehlo_plain > 0);
 	put_starttls(&w, ev);
 	dl_jw_kstr(&w, "mail_from", m ? m->mail_from : NULL);
-	dl_jw_key(&w, "rcpt_to");
-	if (m) {
-		dl_jw_arr(&w);
-		for (size_t i = 0; i < m->rcpt.n; i++)
-			dl_jw_str(&w, m->rcpt.v[i]);
-		dl_jw_arr_end(&w);
-	} else {
-		dl_jw_raw(&w, "[]");
-	}
+	if (m)
+		put_list(&w, "rcpt_to", &m->rcpt);
+	else
+		dl_jw_kstrv(&w, "rcpt_to", NULL, 0);
 	dl_jw_kbool(&w, "data_accepted", m && m->accepted);
 	dl_jw_kstr(&w, "message_sha256", m && m->accepted ? m->sha256 : NULL);
 	dl_jw_kint(&w, "message_size", m && m->accepted ? (int64_t)m->size : 0);

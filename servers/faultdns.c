@@ -21,6 +21,17 @@ fdns_action_name(enum fdns_action a)
 	return a < FDNS_ACTION_COUNT ? action_names[a] : "?";
 }
 
+int
+fdns_action_parse(const char *s, enum fdns_action *out)
+{
+	for (int i = 0; i < FDNS_ACTION_COUNT; i++)
+		if (strcmp(s, action_names[i]) == 0) {
+			*out = (enum fdns_action)i;
+			return 0;
+		}
+	return -1;
+}
+
 /* A served RRset: the records (and RRSIGs) of served_dir/<name><type>. */
 static int
 load_served(struct fdns_rule *r, const char *served_dir, const char *name,

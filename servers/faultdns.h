@@ -48,6 +48,7 @@ struct fdns_rules {
 };
 
 const char *fdns_action_name(enum fdns_action a);
+int fdns_action_parse(const char *s, enum fdns_action *out);
 /* Parse the rules text ("QNAME QTYPE|ANY ACTION [ARGS]" per line, '#'
  * comments); errors name file:line.  A `serve` rule reads its RRset from
  * served_dir/<QNAME><QTYPE>.  Caller frees with fdns_rules_free. */

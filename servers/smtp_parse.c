@@ -232,6 +232,30 @@ smtp_parse_reply(const char *line, size_t len, int *code, bool *last,
 	return 0;
 }
 
+int
+smtp_take_reply(const char *buf, size_t len, int *code, size_t *consumed)
+{
+	size_t off = 0;
+
+	for (;;) {
+		const char *line, *text;
+		size_t ll, used, tl;
+		bool last;
+		enum smtp_line_kind k = smtp_next_line(buf + off, len - off,
+		    SMTP_REPLY_LINE_MAX, &line, &ll, &used);
+		if (k == SMTP_LINE_NONE)
+			return 0;
+		if (k == SMTP_LINE_PART ||
+		    smtp_parse_reply(line, ll, code, &last, &text, &tl) < 0)
+			return -1;
+		off += used;
+		if (last) {
+			*consumed = off;
+			return 1;
+		}
+	}
+}
+
 bool
 smtp_ehlo_has_keyword(const char *text, size_t len, const char *kw)
 {

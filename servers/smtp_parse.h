@@ -95,6 +95,14 @@ enum smtp_syntax smtp_parse_cmd(const char *line, size_t len,
 int smtp_parse_reply(const char *line, size_t len, int *code, bool *last,
 	const char **text, size_t *text_len);
 
+/*
+ * Frame one whole (multi-line) reply at the start of buf[0..len): returns 1
+ * and sets *code (the last line's) and *consumed (all its lines), 0 when
+ * the reply is not complete yet, -1 when a line is not a reply line or is
+ * longer than SMTP_REPLY_LINE_MAX.
+ */
+int smtp_take_reply(const char *buf, size_t len, int *code, size_t *consumed);
+
 /* True if an EHLO keyword line's text is `kw` (case-insensitive, params ignored). */
 bool smtp_ehlo_has_keyword(const char *text, size_t len, const char *kw);
 

@@ -17,9 +17,9 @@
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "util/clock.h"
 #include "util/log.h"
 
 #define CTL_LINE_MAX 512
@@ -37,24 +37,6 @@ struct ctl_client {
 	bool dead;
 	struct ctl_client *next;
 };
-
-int64_t
-smtpd_mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-int64_t
-smtpd_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void
 smtpd_watch(struct smtpd *s, int fd, struct ep_ref *ref, uint32_t *cur,
@@ -462,7 +444,7 @@ reap(struct smtpd *s)
 static int
 timers(struct smtpd *s)
 {
-	int64_t now = smtpd_mono_ms(), next = -1;
+	int64_t now = dl_now_ms(), next = -1;
 	struct conn *due = NULL;
 
 	for (struct conn **pp = &s->held; *pp;) {
@@ -491,7 +473,7 @@ timers(struct smtpd *s)
 static void
 idle_sweep(struct smtpd *s)
 {
-	int64_t limit = smtpd_mono_ms() - (int64_t)s->o.timeout_s * 1000;
+	int64_t limit = dl_now_ms() - (int64_t)s->o.timeout_s * 1000;
 
 	for (struct conn *c = s->conns, *n; c; c = n) {
 		n = c->next;
@@ -548,7 +530,7 @@ int
 smtpd_run(struct smtpd *s, struct dl_err *err)
 {
 	struct epoll_event evs[256];
-	int64_t last_sweep = smtpd_mono_ms();
+	int64_t last_sweep = dl_now_ms();
 
 	signal_ready(s);
 	while (!s->stop) {
@@ -561,10 +543,10 @@ smtpd_run(struct smtpd *s, struct dl_err *err)
 		reap(s);
 		if (s->sync_wanted)
 			answer_syncs(s);
-		if (smtpd_mono_ms() - last_sweep >= 1000) {
+		if (dl_now_ms() - last_sweep >= 1000) {
 			idle_sweep(s);
 			reap(s);
-			last_sweep = smtpd_mono_ms();
+			last_sweep = dl_now_ms();
 		}
 	}
 	return 0;

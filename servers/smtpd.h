@@ -59,10 +59,6 @@ int smtpd_init(struct smtpd *s, const struct smtpd_opts *o, struct dl_err *err);
 int smtpd_run(struct smtpd *s, struct dl_err *err);
 void smtpd_free(struct smtpd *s);
 
-/* Milliseconds on the monotonic clock (timers) and the wall clock (evidence). */
-int64_t smtpd_mono_ms(void);
-int64_t smtpd_wall_ms(void);
-
 /* Used by conn.c. */
 void smtpd_hold(struct smtpd *s, struct conn *c);
 void smtpd_unhold(struct smtpd *s, struct conn *c);

@@ -3,12 +3,14 @@
  */
 #include "servers/tls.h"
 
+#include <errno.h>
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "util/buf.h"
 #include "util/json.h"
@@ -365,6 +367,26 @@ tls_session_new(const struct persona *p, int fd, struct tls_hello *hello,
 	}
 	SSL_set_accept_state(ssl);
 	return ssl;
+}
+
+int
+tls_read_some(SSL *ssl, int fd, char *buf, size_t space, int *ssl_err)
+{
+	*ssl_err = 0;
+	if (ssl) {
+		int r = SSL_read(ssl, buf, (int)space);
+		if (r > 0)
+			return r;
+		int e = SSL_get_error(ssl, r);
+		if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+			return 0;
+		*ssl_err = e;
+		return -1;
+	}
+	ssize_t r = read(fd, buf, space);
+	if (r > 0)
+		return (int)r;
+	return r < 0 && (errno == EAGAIN || errno == EINTR) ? 0 : -1;
 }
 
 void

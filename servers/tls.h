@@ -61,6 +61,14 @@ void tls_store_free(struct tls_store *ts);
 SSL *tls_session_new(const struct persona *p, int fd, struct tls_hello *hello,
 	struct dl_err *err);
 
+/*
+ * Read what has arrived on a nonblocking fd (through ssl when not NULL) into
+ * buf: the byte count, 0 when nothing is there now, -1 at the end of the
+ * stream or on an error.  *ssl_err is SSL_get_error()'s answer for a TLS
+ * failure (its reason stays queued for tls_drain_reason), else 0.
+ */
+int tls_read_some(SSL *ssl, int fd, char *buf, size_t space, int *ssl_err);
+
 /* The first OpenSSL error reason in the queue (drained), e.g. "tlsv1 alert unknown ca". */
 void tls_drain_reason(char *out, size_t len);
 

@@ -164,6 +164,36 @@ void dl_jw_kstr(struct dl_jw *w, const char *k, const char *s) { dl_jw_key(w, k)
 void dl_jw_kint(struct dl_jw *w, const char *k, int64_t v) { dl_jw_key(w, k); dl_jw_int(w, v); }
 void dl_jw_kbool(struct dl_jw *w, const char *k, bool v) { dl_jw_key(w, k); dl_jw_bool(w, v); }
 
+void
+dl_jw_kint_or_null(struct dl_jw *w, const char *key, bool set, int64_t v)
+{
+	dl_jw_key(w, key);
+	if (set)
+		dl_jw_int(w, v);
+	else
+		dl_jw_null(w);
+}
+
+void
+dl_jw_kraw(struct dl_jw *w, const char *key, const char *json)
+{
+	dl_jw_key(w, key);
+	if (json)
+		dl_jw_raw(w, json);
+	else
+		dl_jw_null(w);
+}
+
+void
+dl_jw_kstrv(struct dl_jw *w, const char *key, char *const *v, size_t n)
+{
+	dl_jw_key(w, key);
+	dl_jw_arr(w);
+	for (size_t i = 0; i < n; i++)
+		dl_jw_str(w, v[i]);
+	dl_jw_arr_end(w);
+}
+
 /* ---- reader ---- */
 
 struct jr {

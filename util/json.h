@@ -46,6 +46,12 @@ void dl_jw_raw(struct dl_jw *w, const char *json);
 void dl_jw_kstr(struct dl_jw *w, const char *key, const char *s);
 void dl_jw_kint(struct dl_jw *w, const char *key, int64_t v);
 void dl_jw_kbool(struct dl_jw *w, const char *key, bool v);
+/* "key": v, or "key": null when !set (a number that may be absent). */
+void dl_jw_kint_or_null(struct dl_jw *w, const char *key, bool set, int64_t v);
+/* "key": json (pre-rendered, as dl_jw_raw), or "key": null for NULL. */
+void dl_jw_kraw(struct dl_jw *w, const char *key, const char *json);
+/* "key": [v[0], ..., v[n-1]] as strings (a NULL member writes null). */
+void dl_jw_kstrv(struct dl_jw *w, const char *key, char *const *v, size_t n);
 /* Append s as a JSON string literal (with quotes) to b. */
 void dl_json_quote(struct dl_buf *b, const char *s, size_t n);
 

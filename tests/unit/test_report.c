@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lab/addr.h"
 #include "runner/evidence_pcap.h"
 #include "runner/report_html.h"
 #include "tests/unit/cu.h"
@@ -63,10 +64,10 @@ test_pcap_addr_case(void)
 	const unsigned char lab6[16] = { 0xfd, 0xda, 0x9e, 0x1a, 0xb0, 0x00, 0, 0,
 	    0, 0, 0, 0, 0, 0, 0, 0x53 };                      /* fdda:9e1a:b000::53 */
 
-	CU_ASSERT_EQUAL(dl_pcap_addr_case(v4, 4), 259);
-	CU_ASSERT_EQUAL(dl_pcap_addr_case(res, 4), -1);
-	CU_ASSERT_EQUAL(dl_pcap_addr_case(v6, 16), 0x103);
-	CU_ASSERT_EQUAL(dl_pcap_addr_case(lab6, 16), -1);
+	CU_ASSERT_EQUAL(dl_lab_addr_slot(v4, 4), 259);
+	CU_ASSERT_EQUAL(dl_lab_addr_slot(res, 4), -1);
+	CU_ASSERT_EQUAL(dl_lab_addr_slot(v6, 16), 0x103);
+	CU_ASSERT_EQUAL(dl_lab_addr_slot(lab6, 16), -1);
 }
 
 /* A DNS query for name (dotted, no trailing dot), type A. */

@@ -11,6 +11,7 @@
 #include "runner/judge.h"
 #include "runner/report.h"
 #include "tests/unit/cu.h"
+#include "tests/unit/lint.h"
 #include "util/buf.h"
 #include "util/jschema.h"
 #include "util/json.h"
@@ -34,23 +35,6 @@ static const char *const good_case =
     "expect delivered mx1 dane | deferred\n"
     "expect mx1 sni=mx1 level=recommended\n"
     "expect mx2 untouched\n";
-
-/* Parse + lint text as file "t1.case"; returns the diagnostics text. */
-static char *
-lint_text(const char *text)
-{
-	struct dl_diag d = { 0 };
-	struct dl_case *c = dl_case_parse_text("cases/t1.case", text, &d);
-
-	if (c) {
-		dl_expect_lint(c, &d);
-		dl_case_world_lint(c, &d);
-	}
-	dl_case_free(c);
-	char *out = d.text.data ? dl_buf_take(&d.text) : dl_xstrdup("");
-	dl_diag_free(&d);
-	return out;
-}
 
 static void
 test_parse_good(void)
@@ -81,9 +65,7 @@ test_parse_good(void)
 }
 
 /* Each bad line, and the message it must produce (file:line: ...). */
-static const struct {
-	const char *from, *to, *want;
-} lint_cases[] = {
+static const struct lint_vector lint_cases[] = {
 	{ "level    required\n", "level    sometimes\n", "cases/t1.case:5: bad level" },
 	{ "tags     a b\n", "colour   red\n", "cases/t1.case:6: unknown key \"colour\"" },
 	{ "zone @ secure\n", "zone @ shiny\n", "cases/t1.case:8: unknown zone mode \"shiny\"" },
@@ -147,23 +129,8 @@ static const struct {
 static void
 test_lint_errors(void)
 {
-	for (size_t i = 0; i < sizeof(lint_cases) / sizeof(lint_cases[0]); i++) {
-		const char *at = strstr(good_case, lint_cases[i].from);
-		CU_ASSERT_PTR_NOT_NULL_FATAL(at);
-		char *text = dl_xasprintf("%.*s%s%s", (int)(at - good_case), good_case,
-		    lint_cases[i].to, at + strlen(lint_cases[i].from));
-		char *lint = lint_text(text);
-		if (lint_cases[i].want[0] == '\0') {
-			CU_ASSERT_STRING_EQUAL(lint, "");
-		} else {
-			CU_ASSERT_PTR_NOT_NULL(strstr(lint, lint_cases[i].want));
-			if (!strstr(lint, lint_cases[i].want))
-				fprintf(stderr, "lint case %zu: want \"%s\" in:\n%s", i,
-				    lint_cases[i].want, lint);
-		}
-		free(lint);
-		free(text);
-	}
+	lint_vectors(good_case, lint_cases, sizeof(lint_cases) / sizeof(lint_cases[0]),
+	    false);
 }
 
 /* then/$ROUND: expectations and records carry their delivery. */
@@ -219,7 +186,7 @@ test_world_placement(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
 	/* Without a pki, TLSA placeholders cannot be computed: lint only. */
-	char *a4 = dl_case_addr4(300, 2), *a6 = dl_case_addr6(300, 2);
+	char *a4 = dl_lab_mail_addr4(300, 2), *a6 = dl_lab_mail_addr6(300, 2);
 	CU_ASSERT_STRING_EQUAL(a4, "127.17.44.2");
 	CU_ASSERT_STRING_EQUAL(a6, "fdda:9e1a:b000:1:12c::2");
 	free(a4);
@@ -233,9 +200,9 @@ test_world_placement(void)
 	CU_ASSERT_PTR_NULL(strstr(w.personas.data, "t1/mx2")); /* closed: nobody listens */
 	/* Probes: the zone's SOA secure, the $FAULT RRset bogus. */
 	CU_ASSERT_EQUAL_FATAL(w.n_probes, 2);
-	CU_ASSERT_STRING_EQUAL(w.probes[0].status, "secure");
+	CU_ASSERT_EQUAL(w.probes[0].status, DL_LAB_SECURE);
 	CU_ASSERT_STRING_EQUAL(w.probes[1].qname, "mx1.t1.test.");
-	CU_ASSERT_STRING_EQUAL(w.probes[1].status, "bogus");
+	CU_ASSERT_EQUAL(w.probes[1].status, DL_LAB_BOGUS);
 	dl_case_world_free(&w);
 	dl_case_free(c);
 	dl_diag_free(&d);

@@ -8,6 +8,8 @@
 #include "servers/evidence.h"
 #include "servers/persona.h"
 #include "servers/smtp_parse.h"
+#include "runner/case.h"
+#include "runner/evidence.h"
 #include "tests/unit/cu.h"
 #include "util/json.h"
 
@@ -113,6 +115,30 @@ test_parse_replies(void)
 	CU_ASSERT_EQUAL(smtp_parse_reply("250x", 4, &code, &last, &text, &tl), -1);
 	CU_ASSERT_FALSE(smtp_ehlo_has_keyword("STARTTLSX", 9, "STARTTLS"));
 	CU_ASSERT_TRUE(smtp_ehlo_has_keyword("starttls", 8, "STARTTLS"));
+}
+
+/* Whole replies out of a buffer that holds parts of them. */
+static void
+test_take_reply(void)
+{
+	const char *two = "250-a\r\n250-b\r\n250 c\r\n354 go\r\n";
+	char big[SMTP_REPLY_LINE_MAX + 10];
+	size_t used = 0;
+	int code = 0;
+
+	CU_ASSERT_EQUAL(smtp_take_reply(two, strlen(two), &code, &used), 1);
+	CU_ASSERT_EQUAL(code, 250);
+	CU_ASSERT_EQUAL(used, 21);
+	CU_ASSERT_EQUAL(smtp_take_reply(two + used, strlen(two) - used, &code, &used), 1);
+	CU_ASSERT_EQUAL(code, 354);
+	CU_ASSERT_EQUAL(used, 8);
+	/* Not yet complete: a continuation line, or a line without its end. */
+	CU_ASSERT_EQUAL(smtp_take_reply(two, 14, &code, &used), 0);
+	CU_ASSERT_EQUAL(smtp_take_reply("220 x", 5, &code, &used), 0);
+	CU_ASSERT_EQUAL(smtp_take_reply("", 0, &code, &used), 0);
+	CU_ASSERT_EQUAL(smtp_take_reply("250-a\r\nxyz\r\n", 12, &code, &used), -1);
+	memset(big, '5', sizeof(big));
+	CU_ASSERT_EQUAL(smtp_take_reply(big, sizeof(big), &code, &used), -1);
 }
 
 static const char good_conf[] =
@@ -344,16 +370,198 @@ test_evidence_attacker_and_names(void)
 	CU_ASSERT_STRING_EQUAL(smtp_stage_name(STAGE_EOD), "eod");
 }
 
+/* Every field of the line set to something other than its default. */
+static void
+evidence_full(struct evidence *ev)
+{
+	evidence_init(ev, "c1/mx1", "attacker");
+	snprintf(ev->listen, sizeof(ev->listen), "127.16.0.1:25");
+	snprintf(ev->peer, sizeof(ev->peer), "127.0.0.1:40000");
+	ev->start_ms = 1000;
+	ev->end_ms = 1250;
+	ev_list_add(&ev->cmds_plain, "EHLO a", 6);
+	ev_list_add(&ev->cmds_plain, "STARTTLS", 8);
+	ev_list_add(&ev->cmds_tls, "EHLO \"q\"\\\x01\xc3\xa9", 12);
+	ev_list_add(&ev->cmds_tls, "QUIT", 4);
+	ev_list_add(&ev->pipelined, "MAIL FROM:<a@b>", 15);
+	ev->cmds_tls.truncated = true;
+	ev->overlong_lines = 2;
+	ev->bad_commands = 3;
+	ev->ehlo_plain = 1;
+	ev->ehlo_tls = 1;
+	ev->starttls_offered = true;
+	ev->starttls_requested = true;
+	ev->starttls_reply = 220;
+	ev->injected = true;
+	ev->hs = HS_OK;
+	snprintf(ev->hs_error, sizeof(ev->hs_error), "none really");
+	snprintf(ev->tls_version, sizeof(ev->tls_version), "TLSv1.3");
+	snprintf(ev->cipher, sizeof(ev->cipher), "TLS_AES_256_GCM_SHA384");
+	ev->resumed = true;
+	ev->sni_seen = true;
+	snprintf(ev->sni, sizeof(ev->sni), "MX1.c1.test.");
+	ev->chain_id = "leaf";
+	ev->chain_json = "[{\"subject\":\"CN=mx1\",\"sha256\":\"ab\"}]";
+	ev->starttls_in_tls = true;
+	struct ev_txn *t = evidence_txn_new(ev);
+	t->mail_from = strdup("x@y");
+	t->final_code = 451;
+	t = evidence_txn_new(ev);
+	t->mail_from = strdup("a@b");
+	ev_list_add(&t->rcpt, "c@d", 3);
+	ev_list_add(&t->rcpt, "e@f", 3);
+	t->rcpt_accepted = 2;
+	t->in_tls = true;
+	t->data_started = true;
+	t->accepted = true;
+	t->final_code = 250;
+	memset(t->sha256, 'a', 64);
+	t->size = 42;
+	t->message_id = strdup("<m@y>");
+	ev->end = END_QUIT;
+	ev->reset_in_data = true;
+	ev->attack = "swap-cert";
+	ev->relay = "127.16.0.129:25";
+	ev->relay_connected = true;
+	ev_list_add(&ev->actions, "swapped-cert", 12);
+}
+
+/*
+ * The line's bytes are a contract (servers/EVIDENCE.md) with runner/evidence.c
+ * and with every evidence file kept from earlier runs: a change to the writer
+ * must not change one byte of it.
+ */
+static void
+test_evidence_bytes(void)
+{
+	static const char want[] =
+	    "{\"v\":1,\"persona\":\"c1/mx1\",\"role\":\"attacker\","
+	    "\"listen\":\"127.16.0.1:25\",\"peer\":\"127.0.0.1:40000\","
+	    "\"start_ms\":1000,\"end_ms\":1250,\"commands_plain\":[\"EHLO a\","
+	    "\"STARTTLS\"],"
+	    "\"commands_tls\":[\"EHLO \\\"q\\\"\\\\\\u0001\xc3\xa9" "\","
+	    "\"QUIT\"],\"commands_truncated\":true,\"overlong_lines\":2,"
+	    "\"bad_commands\":3,\"ehlo_before_tls\":true,"
+	    "\"starttls\":{\"offered\":true,\"requested\":true,\"reply\":220,"
+	    "\"injected\":true,\"pipelined\":[\"MAIL FROM:<a@b>\"],"
+	    "\"handshake\":\"ok\",\"error\":\"none really\","
+	    "\"version\":\"TLSv1.3\",\"cipher\":\"TLS_AES_256_GCM_SHA384\","
+	    "\"resumed\":true,\"sni\":\"MX1.c1.test.\",\"chain_id\":\"leaf\","
+	    "\"chain\":[{\"subject\":\"CN=mx1\",\"sha256\":\"ab\"}],"
+	    "\"ehlo_after_tls\":true,\"second_starttls\":true},"
+	    "\"mail_from\":\"a@b\",\"rcpt_to\":[\"c@d\",\"e@f\"],"
+	    "\"data_accepted\":true,"
+	    "\"message_sha256\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+	    "\"message_size\":42,\"message_tls\":true,"
+	    "\"transactions\":[{\"mail_from\":\"x@y\",\"rcpt_to\":[],"
+	    "\"rcpt_accepted\":0,\"tls\":false,\"data_started\":false,"
+	    "\"accepted\":false,\"final_code\":451,\"sha256\":null,\"size\":0,"
+	    "\"message_id\":null},{\"mail_from\":\"a@b\",\"rcpt_to\":[\"c@d\","
+	    "\"e@f\"],\"rcpt_accepted\":2,\"tls\":true,\"data_started\":true,"
+	    "\"accepted\":true,\"final_code\":250,"
+	    "\"sha256\":\"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\","
+	    "\"size\":42,\"message_id\":\"<m@y>\"}],\"end\":\"quit\","
+	    "\"reset_in_data\":true,\"attacker\":{\"mode\":\"swap-cert\","
+	    "\"relay\":\"127.16.0.129:25\",\"relay_connected\":true,"
+	    "\"actions\":[\"swapped-cert\"]}}\n";
+	struct evidence ev;
+	struct dl_buf b = DL_BUF_INIT;
+
+	evidence_full(&ev);
+	evidence_render(&ev, &b);
+	dl_buf_addc(&b, '\0');
+	CU_ASSERT_STRING_EQUAL(b.data, want);
+	dl_buf_free(&b);
+
+	/* No transaction and no TLS: the nulls and the empty lists. */
+	evidence_init(&ev, "c1/mx2", "server");
+	evidence_render(&ev, &b);
+	dl_buf_addc(&b, '\0');
+	CU_ASSERT_STRING_EQUAL(b.data,
+	    "{\"v\":1,\"persona\":\"c1/mx2\",\"role\":\"server\","
+	    "\"listen\":\"\",\"peer\":\"\",\"start_ms\":0,\"end_ms\":0,"
+	    "\"commands_plain\":[],\"commands_tls\":[],"
+	    "\"commands_truncated\":false,\"overlong_lines\":0,"
+	    "\"bad_commands\":0,\"ehlo_before_tls\":false,"
+	    "\"starttls\":{\"offered\":false,\"requested\":false,"
+	    "\"reply\":null,\"injected\":false,\"pipelined\":[],"
+	    "\"handshake\":\"none\",\"error\":null,\"version\":null,"
+	    "\"cipher\":null,\"resumed\":false,\"sni\":null,\"chain_id\":null,"
+	    "\"chain\":null,\"ehlo_after_tls\":false,"
+	    "\"second_starttls\":false},\"mail_from\":null,\"rcpt_to\":[],"
+	    "\"data_accepted\":false,\"message_sha256\":null,"
+	    "\"message_size\":0,\"message_tls\":false,\"transactions\":[],"
+	    "\"end\":\"none\",\"reset_in_data\":false,\"attacker\":null}\n");
+	dl_buf_free(&b);
+	evidence_free(&ev);
+}
+
+/* What runner/evidence.c reads back from the line the servers write. */
+static void
+test_evidence_read_by_runner(void)
+{
+	struct dl_case_host hosts[2] = { { .label = "mx1" }, { .label = "mx2" } };
+	struct dl_case c = { .id = "c1", .hosts = hosts, .n_hosts = 2 };
+	struct dl_case_world w = { .c = &c, .apex = "c1.test." };
+	struct dl_observed o = { 0 };
+	struct dl_buf lines = DL_BUF_INIT, mine = DL_BUF_INIT;
+	struct evidence ev;
+
+	evidence_full(&ev);
+	evidence_render(&ev, &lines);
+	evidence_free(&ev);
+	evidence_init(&ev, "c1/mx2/backend", "server");
+	ev.end = END_CLIENT_CLOSE;
+	evidence_render(&ev, &lines);
+	evidence_free(&ev);
+	evidence_init(&ev, "c11/mx1", "server"); /* another case's */
+	evidence_render(&ev, &lines);
+	evidence_free(&ev);
+
+	CU_ASSERT_EQUAL(dl_evidence_personas(&w, lines.data, &o, &mine), 0);
+	CU_ASSERT_EQUAL_FATAL(o.n_conns, 2);
+	const struct dl_conn *a = &o.conns[0], *k = &o.conns[1];
+	CU_ASSERT_EQUAL(a->host, 0);
+	CU_ASSERT_FALSE(a->backend);
+	CU_ASSERT_TRUE(a->starttls_requested);
+	CU_ASSERT_TRUE(a->tls);
+	CU_ASSERT_TRUE(a->sni_present);
+	CU_ASSERT_STRING_EQUAL(a->sni, "mx1.c1.test");
+	CU_ASSERT_TRUE(a->ehlo_after_tls);
+	CU_ASSERT_TRUE(a->second_starttls);
+	CU_ASSERT_TRUE(a->pipelined_after_starttls);
+	CU_ASSERT_TRUE(a->mail_from);
+	CU_ASSERT_TRUE(a->mail_in_clear); /* the first transaction was not in TLS */
+	CU_ASSERT_TRUE(a->data_accepted);
+	CU_ASSERT_TRUE(a->quit);
+	CU_ASSERT_STRING_EQUAL(a->end, "quit");
+	CU_ASSERT_EQUAL(k->host, 1);
+	CU_ASSERT_TRUE(k->backend);
+	CU_ASSERT_FALSE(k->starttls_requested);
+	CU_ASSERT_FALSE(k->sni_present);
+	CU_ASSERT_FALSE(k->mail_from);
+	CU_ASSERT_STRING_EQUAL(k->end, "client-close");
+	/* The case's own lines are kept, the other case's are not. */
+	CU_ASSERT_PTR_NULL(strstr(mine.data, "c11/"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(mine.data, "c1/mx2/backend"));
+	dl_observed_free(&o);
+	dl_buf_free(&lines);
+	dl_buf_free(&mine);
+}
+
 static const struct cu_test tests[] = {
 	{ "line_framing", test_line_framing },
 	{ "parse_commands", test_parse_commands },
 	{ "parse_bad_commands", test_parse_bad_commands },
 	{ "parse_replies", test_parse_replies },
+	{ "take_reply", test_take_reply },
 	{ "conf_good", test_conf_good },
 	{ "conf_errors", test_conf_errors },
 	{ "conf_defaults", test_conf_defaults },
 	{ "evidence_render", test_evidence_render },
 	{ "evidence_attacker_and_names", test_evidence_attacker_and_names },
+	{ "evidence_bytes", test_evidence_bytes },
+	{ "evidence_read_by_runner", test_evidence_read_by_runner },
 	{ NULL, NULL },
 };
 

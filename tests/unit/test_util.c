@@ -57,6 +57,30 @@ test_json_roundtrip(void)
 	dl_buf_free(&b);
 }
 
+/* The shorthands for members that may be null, and lists of strings. */
+static void
+test_json_member_shorthands(void)
+{
+	struct dl_buf b = DL_BUF_INIT;
+	struct dl_jw w;
+	char a[] = "a", q[] = "\"";
+	char *const v[] = { a, NULL, q };
+
+	dl_jw_init(&w, &b);
+	dl_jw_obj(&w);
+	dl_jw_kint_or_null(&w, "i", true, -1);
+	dl_jw_kint_or_null(&w, "j", false, 7);
+	dl_jw_kraw(&w, "r", "[1,{}]");
+	dl_jw_kraw(&w, "n", NULL);
+	dl_jw_kstrv(&w, "v", v, 3);
+	dl_jw_kstrv(&w, "e", NULL, 0);
+	dl_jw_obj_end(&w);
+	dl_buf_addc(&b, '\0');
+	CU_ASSERT_STRING_EQUAL(b.data, "{\"i\":-1,\"j\":null,\"r\":[1,{}],"
+	    "\"n\":null,\"v\":[\"a\",null,\"\\\"\"],\"e\":[]}");
+	dl_buf_free(&b);
+}
+
 static void
 test_json_empty_string(void)
 {
@@ -139,6 +163,7 @@ test_json_utf8_passes(void)
 static const struct cu_test tests[] = {
 	{ "buf_printf_grows", test_buf_printf_grows },
 	{ "json_roundtrip", test_json_roundtrip },
+	{ "json_member_shorthands", test_json_member_shorthands },
 	{ "json_empty_string", test_json_empty_string },
 	{ "json_rejects_bad_input", test_json_rejects_bad_input },
 	{ "json_depth_bounded", test_json_depth_bounded },

@@ -1,15 +1,10 @@
 /*
- * run_lab.c -- the lab a run uses: one signed world for every selected
- * case, served by NSD (main), NSD #2 behind the fault proxy, and validated
- * by Unbound with the lab root as its only trust anchor; then every case's
- * fixture proven through that resolver.  Runs inside the sandbox.
- *
- * Daemons run in the foreground as our children, logging into the run
- * directory; readiness is a real secure answer, never a sleep; a daemon
- * that does not come up is reported with its own last log lines.
+ * lab.c -- bring-up and teardown of the lab (lab.h): the world built and
+ * signed, the daemons' configurations written, the daemons started and
+ * waited for, their deaths noticed.
  */
-#include "runner/run_lab.h"
-#include "runner/run_lab_internal.h"
+#include "lab/lab.h"
+#include "lab/lab_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -24,14 +19,16 @@
 #include <unbound.h>
 #include <unistd.h>
 
+#include "lab/addr.h"
 #include "lab/sandbox.h"
-#include "runner/adapter.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/exe.h"
 #include "util/log.h"
+#include "util/spawn.h"
 
 static void
-daemon_log_tail(const struct daemon *d, struct dl_buf *out)
+daemon_log_tail(const struct lab_daemon *d, struct dl_buf *out)
 {
 	struct dl_buf b = DL_BUF_INIT;
 
@@ -49,41 +46,22 @@ daemon_log_tail(const struct daemon *d, struct dl_buf *out)
 }
 
 static int
-spawn(struct run_lab *lab, const char *name, char *const argv[], struct dl_err *err)
+spawn(struct dl_lab *lab, const char *name, char *const argv[], struct dl_err *err)
 {
-	struct daemon *d = &lab->d[lab->n_d];
+	struct lab_daemon *d = &lab->d[lab->n_d];
 	d->name = name;
 	d->log = dl_xasprintf("%s/%s.log", lab->dir, name);
-	char exe[4096];
-	dl_exe_path(argv[0], exe, sizeof(exe));
-	d->pid = fork();
+	struct dl_spawn sp = { .argv = argv, .out = d->log, .err = d->log, .append = true };
+	d->pid = dl_spawn(&sp, err);
 	if (d->pid < 0)
-		return dl_errf(err, "fork: %s", strerror(errno));
-	if (d->pid == 0) {
-		int fd = open(d->log, O_WRONLY | O_CREAT | O_APPEND, 0644);
-		int in = open("/dev/null", O_RDONLY);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		if (in >= 0)
-			dup2(in, 0);
-		execv(exe, argv);
-		/* ldns defines a dprintf macro of its own: write the line by hand. */
-		char msg[512];
-		int n = snprintf(msg, sizeof(msg), "cannot run %s: %s\n", argv[0],
-		    strerror(errno));
-		if (n > 0 && write(2, msg, (size_t)n) < 0)
-			_exit(126);
-		_exit(127);
-	}
+		return -1;
 	lab->n_d++;
 	return 0;
 }
 
 /* A death is remembered: every later check reports it too. */
 int
-run_lab_check_alive(struct run_lab *lab, struct dl_err *err)
+dl_lab_check_alive(struct dl_lab *lab, struct dl_err *err)
 {
 	for (size_t i = 0; i < lab->n_d && lab->died == NULL; i++) {
 		int st;
@@ -100,7 +78,7 @@ run_lab_check_alive(struct run_lab *lab, struct dl_err *err)
 }
 
 static int
-write_nsd_conf(struct run_lab *lab, const char *name, const char *const *addrs,
+write_nsd_conf(struct dl_lab *lab, const char *name, const char *const *addrs,
     const char *zones_conf, char **conf_out, struct dl_err *err)
 {
 	struct dl_buf c = DL_BUF_INIT;
@@ -128,7 +106,7 @@ write_nsd_conf(struct run_lab *lab, const char *name, const char *const *addrs,
 }
 
 static int
-write_unbound_conf(struct run_lab *lab, char **conf_out, struct dl_err *err)
+write_unbound_conf(struct dl_lab *lab, char **conf_out, struct dl_err *err)
 {
 	struct dl_buf c = DL_BUF_INIT;
 
@@ -203,26 +181,26 @@ dns_query(const char *addr, const char *qname, ldns_rr_type type, bool *ad_out,
 
 /* Ready when the resolver gives the root SOA with AD: the whole chain works. */
 static int
-wait_ready(struct run_lab *lab, struct dl_err *err)
+wait_ready(struct dl_lab *lab, struct dl_err *err)
 {
-	long deadline = dl_now_ms() + 30000;
+	int64_t deadline = dl_now_ms() + 30000;
 
 	while (dl_now_ms() < deadline) {
 		bool ad = false, answered = false;
-		if (run_lab_check_alive(lab, err) < 0)
+		if (dl_lab_check_alive(lab, err) < 0)
 			return -1;
 		/* The fault proxy must answer too (anything: it relays a REFUSED
 		 * for the root from NSD #2), or fixture probes would race it. */
 		bool proxy_up = !lab->has_proxy;
 		if (!proxy_up) {
 			bool ad2, up2 = false;
-			dns_query(LAB_FAULT, ".", LDNS_RR_TYPE_SOA, &ad2, &proxy_up,
+			dns_query(DL_LAB_FAULT, ".", LDNS_RR_TYPE_SOA, &ad2, &proxy_up,
 			    READY_POLL_MS, 1);
 			dns_query(DL_UNTRUSTED_RESOLVER, ".", LDNS_RR_TYPE_SOA, &ad2, &up2,
 			    READY_POLL_MS, 1);
 			proxy_up &= up2;
 		}
-		if (proxy_up && dns_query(LAB_RESOLVER, ".", LDNS_RR_TYPE_SOA, &ad,
+		if (proxy_up && dns_query(DL_LAB_RESOLVER, ".", LDNS_RR_TYPE_SOA, &ad,
 		    &answered, READY_POLL_MS, 1) == LDNS_RCODE_NOERROR && ad)
 			return 0;
 		if (!answered) {
@@ -259,58 +237,48 @@ root_zone(const char *origin)
  * case file: the fault is the lab's, so the whole run fails.
  */
 static int
-mail_hosts_remote(struct dl_case_world *const *cases, size_t n_cases, struct dl_err *err)
+mail_hosts_remote(const struct dl_lab_spec *spec, struct dl_err *err)
 {
 	char ifname[64];
 
-	for (size_t i = 0; i < n_cases; i++)
-		for (size_t h = 0; h < cases[i]->c->n_hosts; h++) {
-			const char *a[] = { cases[i]->addr4[h], cases[i]->addr6[h] };
-			for (size_t k = 0; k < 2; k++) {
-				int own = dl_sandbox_own_addr(a[k], ifname, sizeof(ifname), err);
-				if (own < 0)
-					return -1;
-				if (own)
-					return dl_errf(err, "lab self-check: mail host %s of case "
-					    "%s has address %s, which is an address of the lab's "
-					    "interface %s: a client would take that host for "
-					    "itself", cases[i]->c->hosts[h].label,
-					    cases[i]->c->id, a[k], ifname);
-			}
-		}
+	for (size_t i = 0; i < spec->n_hosts; i++) {
+		int own = dl_sandbox_own_addr(spec->hosts[i].addr, ifname, sizeof(ifname), err);
+		if (own < 0)
+			return -1;
+		if (own)
+			return dl_errf(err, "lab self-check: mail host %s has address %s, "
+			    "which is an address of the lab's interface %s: a client would "
+			    "take that host for itself", spec->hosts[i].who,
+			    spec->hosts[i].addr, ifname);
+	}
 	return 0;
 }
 
-struct run_lab *
-run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *cases,
-    size_t n_cases, const char *dns_rules, const char *path_rules, time_t now,
-    struct dl_err *err)
+struct dl_lab *
+dl_lab_up(const struct dl_lab_spec *spec, struct dl_err *err)
 {
-	struct run_lab *lab = dl_xcalloc(1, sizeof(*lab));
+	struct dl_lab *lab = dl_xcalloc(1, sizeof(*lab));
 	struct dl_world w = { 0 };
-	size_t nz = 2;
 	char *nsd1 = NULL, *nsd2 = NULL, *ub = NULL;
+	time_t now = spec->now;
 
-	lab->dir = dl_xasprintf("%s/lab", rundir);
+	lab->dir = dl_xasprintf("%s/lab", spec->rundir);
 	lab->now = now;
 	mkdir(lab->dir, 0755);
-	for (size_t i = 0; i < n_cases; i++)
-		nz += cases[i]->n_zones;
-	w.zones = dl_xcalloc(nz, sizeof(*w.zones));
+	w.zones = dl_xcalloc(spec->n_zones + 2, sizeof(*w.zones));
 	w.zones[w.n_zones++] = root_zone(".");
 	w.zones[w.n_zones++] = root_zone("test.");
-	for (size_t i = 0; i < n_cases; i++)
-		for (size_t k = 0; k < cases[i]->n_zones; k++)
-			w.zones[w.n_zones++] = cases[i]->zones[k];
-	w.addrs.lab_ns4 = LAB_NS4;
-	w.addrs.lab_ns6 = LAB_NS6;
-	w.addrs.fault_ns4 = LAB_FAULT;
-	w.addrs.dead_ns4 = LAB_DEAD;
+	for (size_t k = 0; k < spec->n_zones; k++)
+		w.zones[w.n_zones++] = spec->zones[k];
+	w.addrs.lab_ns4 = DL_LAB_NS4;
+	w.addrs.lab_ns6 = DL_LAB_NS6;
+	w.addrs.fault_ns4 = DL_LAB_FAULT;
+	w.addrs.dead_ns4 = DL_LAB_DEAD;
 	/* The name servers' addresses are the lab's own; the mail hosts'
 	   are not (docs/architecture.md, "Topology"). */
-	if (dl_sandbox_add_addr6(LAB_NS6, err) < 0 ||
-	    dl_sandbox_add_local_route6(LAB_MAIL6, LAB_MAIL6_LEN, err) < 0 ||
-	    mail_hosts_remote(cases, n_cases, err) < 0)
+	if (dl_sandbox_add_addr6(DL_LAB_NS6, err) < 0 ||
+	    dl_sandbox_add_local_route6(DL_LAB_MAIL6, DL_LAB_MAIL6_LEN, err) < 0 ||
+	    mail_hosts_remote(spec, err) < 0)
 		goto fail;
 	char *wdir = dl_xasprintf("%s/world", lab->dir);
 	long t0 = dl_now_ms();
@@ -319,23 +287,23 @@ run_lab_up(const char *rundir, const char *bindir, struct dl_case_world *const *
 	if (rc < 0)
 		goto fail;
 	long t1 = dl_now_ms();
-	const char *a1[] = { LAB_NS4, LAB_NS6, NULL }, *a2[] = { LAB_NS2, NULL };
+	const char *a1[] = { DL_LAB_NS4, DL_LAB_NS6, NULL }, *a2[] = { DL_LAB_NS2, NULL };
 	if (write_nsd_conf(lab, "nsd", a1, lab->world.nsd_lab_conf, &nsd1, err) < 0 ||
 	    write_nsd_conf(lab, "nsd2", a2, lab->world.nsd_fault_conf, &nsd2, err) < 0 ||
 	    write_unbound_conf(lab, &ub, err) < 0)
 		goto fail;
 	char *rules = dl_xasprintf("%s/faultdns.rules", lab->dir);
-	dl_write_file(rules, dns_rules, strlen(dns_rules));
+	dl_write_file(rules, spec->dns_rules, strlen(spec->dns_rules));
 	char *argv1[] = { "nsd", "-d", "-c", nsd1, NULL };
 	char *argv2[] = { "nsd", "-d", "-c", nsd2, NULL };
-	char *fdns = dl_xasprintf("%s/dl-faultdns", bindir);
+	char *fdns = dl_xasprintf("%s/dl-faultdns", spec->bindir);
 	char *served = dl_xasprintf("%s/served", lab->world.zone_dir);
-	char *argv3[] = { fdns, "--listen", LAB_FAULT, "--upstream", LAB_NS2,
+	char *argv3[] = { fdns, "--listen", DL_LAB_FAULT, "--upstream", DL_LAB_NS2,
 	    "--rules", rules, "--served", served, NULL };
 	char *argv4[] = { "unbound", "-d", "-c", ub, NULL };
 	char *prules = dl_xasprintf("%s/untrusted-path.rules", lab->dir);
-	dl_write_file(prules, path_rules, strlen(path_rules));
-	char *argv5[] = { fdns, "--listen", DL_UNTRUSTED_RESOLVER, "--upstream", LAB_RESOLVER,
+	dl_write_file(prules, spec->path_rules, strlen(spec->path_rules));
+	char *argv5[] = { fdns, "--listen", DL_UNTRUSTED_RESOLVER, "--upstream", DL_LAB_RESOLVER,
 	    "--rules", prules, "--set-ad", NULL };
 	rc = spawn(lab, "nsd", argv1, err);
 	if (rc == 0)
@@ -366,7 +334,7 @@ fail:
 	free(nsd2);
 	free(ub);
 	free(w.zones);
-	run_lab_down(lab);
+	dl_lab_down(lab);
 	return NULL;
 }
 
@@ -388,13 +356,11 @@ peak_rss_kb(pid_t pid)
 	return kb;
 }
 
-void
-run_lab_down(struct run_lab *lab)
+long
+dl_lab_peak_rss_kb(const struct dl_lab *lab)
 {
-	long total = 0, t0 = dl_now_ms();
+	long total = 0;
 
-	if (lab == NULL)
-		return;
 	for (size_t i = 0; i < lab->n_d; i++) {
 		long kb = lab->d[i].pid > 0 ? peak_rss_kb(lab->d[i].pid) : -1;
 		if (kb > 0) {
@@ -402,7 +368,17 @@ run_lab_down(struct run_lab *lab)
 			log_debug("lab", "%s peak RSS %ld kB", lab->d[i].name, kb);
 		}
 	}
-	log_debug("lab", "daemons' peak RSS together: %ld kB", total);
+	return total;
+}
+
+void
+dl_lab_down(struct dl_lab *lab)
+{
+	long t0 = dl_now_ms();
+
+	if (lab == NULL)
+		return;
+	log_debug("lab", "daemons' peak RSS together: %ld kB", dl_lab_peak_rss_kb(lab));
 	for (size_t i = 0; i < lab->n_d; i++)
 		if (lab->d[i].pid > 0)
 			kill(lab->d[i].pid, SIGTERM);
@@ -421,19 +397,19 @@ run_lab_down(struct run_lab *lab)
 }
 
 const char *
-run_lab_trust_anchor(const struct run_lab *lab)
+dl_lab_trust_anchor(const struct dl_lab *lab)
 {
 	return lab->world.trust_anchor;
 }
 
 const char *
-run_lab_zone_dir(const struct run_lab *lab)
+dl_lab_zone_dir(const struct dl_lab *lab)
 {
 	return lab->world.zone_dir;
 }
 
 const char *
-run_lab_resolver_log(const struct run_lab *lab)
+dl_lab_resolver_log(const struct dl_lab *lab)
 {
 	for (size_t i = 0; i < lab->n_d; i++)
 		if (strcmp(lab->d[i].name, "unbound") == 0)
@@ -442,12 +418,12 @@ run_lab_resolver_log(const struct run_lab *lab)
 }
 
 void
-run_lab_describe(const struct run_lab *lab, struct dl_buf *out)
+dl_lab_describe(const struct dl_lab *lab, struct dl_buf *out)
 {
 	dl_buf_printf(out, "resolver: 127.0.0.1 and ::1 (Unbound, validating from the lab "
 	    "root); an untrusted path to it at %s (claims AD on everything)\n"
 	    "name servers: %s, %s (NSD), %s (NSD #2 behind the fault proxy at %s)\n",
-	    DL_UNTRUSTED_RESOLVER, LAB_NS4, LAB_NS6, LAB_NS2, LAB_FAULT);
+	    DL_UNTRUSTED_RESOLVER, DL_LAB_NS4, DL_LAB_NS6, DL_LAB_NS2, DL_LAB_FAULT);
 	for (size_t i = 0; i < lab->n_d; i++)
 		dl_buf_printf(out, "  %-12s pid %ld, log %s\n", lab->d[i].name,
 		    (long)lab->d[i].pid, lab->d[i].log);
@@ -455,9 +431,7 @@ run_lab_describe(const struct run_lab *lab, struct dl_buf *out)
 }
 
 void
-run_lab_ad_bit(const char *qname, int qtype, bool *ad, bool *answered)
+lab_ad_bit(const char *qname, int qtype, bool *ad, bool *answered)
 {
-	/* The daemon is up and the answer cached: only a loaded machine makes
-	 * this slow, and that must not read as "no answer". */
-	dns_query(LAB_RESOLVER, qname, (ldns_rr_type)qtype, ad, answered, 2000, 3);
+	dns_query(DL_LAB_RESOLVER, qname, (ldns_rr_type)qtype, ad, answered, 2000, 3);
 }

@@ -1,12 +1,12 @@
 /*
- * run_lab_round.c -- the lab's world for a later delivery of the cases with
- * `then` lines (see run_lab.h, run_lab_next_round): their zones' versions
- * for that round replace the served ones, the fault proxy loads that round's
- * rules, and the resolver forgets what it cached of those cases.  Every
- * step is confirmed (new SOA serials, the proxy's load count), never slept.
+ * lab_round.c -- the lab's world for a later round (lab.h,
+ * dl_lab_next_round): zones' versions for that round replace the served
+ * ones, the fault proxy loads that round's rules, and the resolver forgets
+ * what it cached.  Every step is confirmed (new SOA serials, the proxy's
+ * load count), never slept.
  */
-#include "runner/run_lab.h"
-#include "runner/run_lab_internal.h"
+#include "lab/lab.h"
+#include "lab/lab_internal.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -18,12 +18,14 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "runner/adapter.h"
+#include "lab/addr.h"
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/exe.h"
+#include "util/spawn.h"
 
-static struct daemon *
-daemon_named(struct run_lab *lab, const char *name)
+static struct lab_daemon *
+daemon_named(struct dl_lab *lab, const char *name)
 {
 	for (size_t i = 0; i < lab->n_d; i++)
 		if (strcmp(lab->d[i].name, name) == 0)
@@ -79,32 +81,18 @@ install_file(const char *from, const char *to, struct dl_err *err)
 	return rc;
 }
 
+/* A control tool, bounded: its output is of no use, its status is. */
 static int
 run_tool(char *const argv[], struct dl_err *err)
 {
-	char exe[4096];
-	dl_exe_path(argv[0], exe, sizeof(exe));
-	pid_t pid = fork();
+	struct dl_spawn sp = { .argv = argv, .out = "/dev/null" };
 	bool timed_out = false;
+	int st = dl_spawn_run(&sp, 5000, &timed_out, err);
 
-	if (pid < 0)
-		return dl_errf(err, "fork: %s", strerror(errno));
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR);
-		if (null >= 0) {
-			dup2(null, 0);
-			dup2(null, 1);
-		}
-		execv(exe, argv);
-		_exit(127);
-	}
-	int st = dl_wait_child(pid, dl_now_ms() + 5000, &timed_out);
-	if (timed_out) {
-		kill(pid, SIGKILL);
-		dl_wait_child(pid, dl_now_ms() + 1000, &timed_out);
-	}
-	return st == 0 && !timed_out ? 0 : dl_errf(err, "%s %s failed (exit status %d)",
-	    argv[0], argv[3] ? argv[3] : "", st);
+	if (st == 0)
+		return 0;
+	return timed_out ? -1 : dl_errf(err, "%s %s failed (exit status %d)", argv[0],
+	    argv[3] ? argv[3] : "", st);
 }
 
 /* A zone whose new version a name server must serve before the round. */
@@ -114,32 +102,30 @@ struct reload_wait {
 
 /* 1. Each changing zone's version for this round replaces the served one. */
 static int
-install_round_zones(struct run_lab *lab, struct dl_case_world *const *cases, size_t n_cases,
-    int round, struct reload_wait **wait, size_t *n_wait, struct dl_err *err)
+install_round_zones(struct dl_lab *lab, const struct dl_lab_round *r,
+    struct reload_wait **wait, size_t *n_wait, struct dl_err *err)
 {
 	bool hup_lab = false, hup_fault = false;
 
-	for (size_t i = 0; i < n_cases; i++) {
-		for (size_t k = 0; k < cases[i]->n_zones; k++) {
-			const struct dl_zone_spec *z = &cases[i]->zones[k];
-			if (z->n_rounds < 2 || z->n_rounds < round || z->served_by == DL_SERVED_DEAD)
-				continue;
-			char *from = dl_world_zone_file(&lab->world, z->origin, round);
-			char *to = dl_world_zone_file(&lab->world, z->origin, 0);
-			int rc = install_file(from, to, err);
-			free(from);
-			free(to);
-			if (rc < 0)
-				return -1;
-			bool lab_ns = z->served_by == DL_SERVED_LAB;
-			hup_lab |= lab_ns;
-			hup_fault |= !lab_ns;
-			*wait = dl_xrealloc(*wait, (*n_wait + 1) * sizeof(**wait));
-			(*wait)[(*n_wait)++] = (struct reload_wait){ z->origin,
-			    lab_ns ? LAB_NS4 : LAB_NS2 };
-		}
+	for (size_t k = 0; k < r->n_zones; k++) {
+		const struct dl_zone_spec *z = r->zones[k];
+		if (z->n_rounds < 2 || z->n_rounds < r->round || z->served_by == DL_SERVED_DEAD)
+			continue;
+		char *from = dl_world_zone_file(&lab->world, z->origin, r->round);
+		char *to = dl_world_zone_file(&lab->world, z->origin, 0);
+		int rc = install_file(from, to, err);
+		free(from);
+		free(to);
+		if (rc < 0)
+			return -1;
+		bool lab_ns = z->served_by == DL_SERVED_LAB;
+		hup_lab |= lab_ns;
+		hup_fault |= !lab_ns;
+		*wait = dl_xrealloc(*wait, (*n_wait + 1) * sizeof(**wait));
+		(*wait)[(*n_wait)++] = (struct reload_wait){ z->origin,
+		    lab_ns ? DL_LAB_NS4 : DL_LAB_NS2 };
 	}
-	struct daemon *nsd = daemon_named(lab, "nsd"), *nsd2 = daemon_named(lab, "nsd2");
+	struct lab_daemon *nsd = daemon_named(lab, "nsd"), *nsd2 = daemon_named(lab, "nsd2");
 	if ((hup_lab && nsd && kill(nsd->pid, SIGHUP) < 0) ||
 	    (hup_fault && nsd2 && kill(nsd2->pid, SIGHUP) < 0))
 		return dl_errf(err, "cannot signal NSD to reload: %s", strerror(errno));
@@ -148,18 +134,18 @@ install_round_zones(struct run_lab *lab, struct dl_case_world *const *cases, siz
 
 /* 2. Until every name server serves the round's versions (serial now + round - 1). */
 static int
-wait_serials(struct run_lab *lab, const struct reload_wait *wait, size_t n_wait, int round,
+wait_serials(struct dl_lab *lab, const struct reload_wait *wait, size_t n_wait, int round,
     long deadline, struct dl_err *err)
 {
 	uint32_t want = (uint32_t)lab->now + (uint32_t)(round - 1);
 
 	for (size_t i = 0; i < n_wait; i++)
 		while (soa_serial(wait[i].ns, wait[i].zone) != want) {
-			if (run_lab_check_alive(lab, err) < 0)
+			if (dl_lab_check_alive(lab, err) < 0)
 				return -1;
 			if (dl_now_ms() > deadline)
 				return dl_errf(err, "zone %s: NSD did not load its version for "
-				    "delivery %d within 5 s", wait[i].zone, round);
+				    "round %d within 30 s", wait[i].zone, round);
 			nanosleep(&(struct timespec){ 0, 2000000L }, NULL);
 		}
 	return 0;
@@ -167,10 +153,10 @@ wait_serials(struct run_lab *lab, const struct reload_wait *wait, size_t n_wait,
 
 /* 3. The fault proxy's rules for this round, loaded (its FILE.loaded count grows). */
 static int
-proxy_rules(struct run_lab *lab, int round, const char *dns_rules, long deadline,
+proxy_rules(struct dl_lab *lab, int round, const char *dns_rules, long deadline,
     struct dl_err *err)
 {
-	struct daemon *proxy = daemon_named(lab, "dl-faultdns");
+	struct lab_daemon *proxy = daemon_named(lab, "dl-faultdns");
 	char *rules = dl_xasprintf("%s/faultdns.rules", lab->dir);
 	char *marker = dl_xasprintf("%s.loaded", rules);
 	struct dl_buf b = DL_BUF_INIT;
@@ -180,17 +166,17 @@ proxy_rules(struct run_lab *lab, int round, const char *dns_rules, long deadline
 	int gen = b.data ? atoi(b.data) : 0;
 	if (dl_write_file(rules, dns_rules, strlen(dns_rules)) < 0 ||
 	    (proxy && kill(proxy->pid, SIGHUP) < 0))
-		rc = dl_errf(err, "cannot hand the fault proxy its rules for delivery %d: %s",
+		rc = dl_errf(err, "cannot hand the fault proxy its rules for round %d: %s",
 		    round, strerror(errno));
 	while (rc == 0 && proxy) {
 		dl_buf_reset(&b);
 		dl_read_file(marker, &b);
 		if (b.data && atoi(b.data) > gen)
 			break;
-		if (run_lab_check_alive(lab, err) < 0)
+		if (dl_lab_check_alive(lab, err) < 0)
 			rc = -1;
 		else if (dl_now_ms() > deadline)
-			rc = dl_errf(err, "the fault proxy did not load its rules for delivery %d "
+			rc = dl_errf(err, "the fault proxy did not load its rules for round %d "
 			    "(see %s)", round, proxy->log);
 		else
 			nanosleep(&(struct timespec){ 0, 2000000L }, NULL);
@@ -202,12 +188,12 @@ proxy_rules(struct run_lab *lab, int round, const char *dns_rules, long deadline
 }
 
 /*
- * 4. The resolver forgets what it knew of these cases: what is tested is
+ * 4. The resolver forgets what it knew below the names: what is tested is
  * the client's own caching, not Unbound's.  Bogus answers and dead servers
  * are remembered apart from the zones' cache entries.
  */
 static int
-flush_resolver(struct run_lab *lab, struct dl_case_world *const *cases, size_t n_cases,
+flush_resolver(struct dl_lab *lab, const char *const *names, size_t n_names,
     struct dl_err *err)
 {
 	char *conf = dl_xasprintf("%s/unbound.conf", lab->dir);
@@ -219,8 +205,8 @@ flush_resolver(struct run_lab *lab, struct dl_case_world *const *cases, size_t n
 	if (rc == 0)
 		rc = run_tool(uc, err);
 	uc[3] = "flush_zone";
-	for (size_t i = 0; rc == 0 && i < n_cases; i++) {
-		uc[4] = cases[i]->apex;
+	for (size_t i = 0; rc == 0 && i < n_names; i++) {
+		uc[4] = (char *)names[i];
 		rc = run_tool(uc, err);
 	}
 	free(conf);
@@ -228,22 +214,21 @@ flush_resolver(struct run_lab *lab, struct dl_case_world *const *cases, size_t n
 }
 
 int
-run_lab_next_round(struct run_lab *lab, struct dl_case_world *const *cases, size_t n_cases,
-    int round, const char *dns_rules, struct dl_err *err)
+dl_lab_next_round(struct dl_lab *lab, const struct dl_lab_round *r, struct dl_err *err)
 {
 	struct reload_wait *wait = NULL;
 	size_t n_wait = 0;
 	/* Each wait ends as soon as its daemon has the new world; the bound is
 	 * for a daemon that never gets there, not for a slow machine. */
 	long deadline = dl_now_ms() + 30000;
-	int rc = install_round_zones(lab, cases, n_cases, round, &wait, &n_wait, err);
+	int rc = install_round_zones(lab, r, &wait, &n_wait, err);
 
 	if (rc == 0)
-		rc = proxy_rules(lab, round, dns_rules, deadline, err);
+		rc = proxy_rules(lab, r->round, r->dns_rules, deadline, err);
 	if (rc == 0)
-		rc = wait_serials(lab, wait, n_wait, round, deadline, err);
+		rc = wait_serials(lab, wait, n_wait, r->round, deadline, err);
 	if (rc == 0)
-		rc = flush_resolver(lab, cases, n_cases, err);
+		rc = flush_resolver(lab, r->flush, r->n_flush, err);
 	free(wait);
 	return rc;
 }

@@ -1,9 +1,8 @@
 /*
- * run_smtpd.c -- the runner's side of bin/dl-smtpd: start it with every
- * case's personas, wait for its "ready" line (never a sleep), ask it over
- * its control socket whether a case's connections are all closed (so all
- * their evidence lines are written), stop it.
+ * smtpd_ctl.c -- see smtpd_ctl.h.
  */
+#include "lab/smtpd_ctl.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -14,13 +13,15 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
-#include "runner/adapter.h"
-#include "runner/run_lab.h"
+#include "lab/addr.h"
 #include "util/buf.h"
+#include "util/clock.h"
+#include "util/spawn.h"
 
-struct run_smtpd {
+struct dl_smtpd_ctl {
 	pid_t pid;
 	int ctl;                  /* connected control socket */
 	char *config, *evidence, *keylog, *control, *log;
@@ -68,11 +69,11 @@ log_tail(const char *path, struct dl_err *err, const char *what)
 	dl_buf_free(&b);
 }
 
-struct run_smtpd *
-run_smtpd_start(const char *bindir, const char *rundir, const char *config_text,
+struct dl_smtpd_ctl *
+dl_smtpd_ctl_start(const char *bindir, const char *rundir, const char *config_text,
     struct dl_err *err)
 {
-	struct run_smtpd *s = dl_xcalloc(1, sizeof(*s));
+	struct dl_smtpd_ctl *s = dl_xcalloc(1, sizeof(*s));
 	int ready[2];
 	char line[64];
 
@@ -84,10 +85,10 @@ run_smtpd_start(const char *bindir, const char *rundir, const char *config_text,
 	s->ctl = -1;
 	/* A run whose cases have no persona still gets a server: one idle persona. */
 	const char *conf = config_text[0] ? config_text :
-	    "persona danelab-idle/none\nlisten 127.0.55.2 25\nstarttls no\n";
+	    "persona danelab-idle/none\nlisten " DL_LAB_IDLE_SMTP " 25\nstarttls no\n";
 	if (dl_write_file(s->config, conf, strlen(conf)) < 0 || pipe(ready) < 0) {
 		dl_errf(err, "%s: %s", s->config, strerror(errno));
-		run_smtpd_stop(s);
+		dl_smtpd_ctl_stop(s);
 		return NULL;
 	}
 	s->pid = fork();
@@ -111,7 +112,7 @@ run_smtpd_start(const char *bindir, const char *rundir, const char *config_text,
 	close(ready[0]);
 	if (rc < 0 || strcmp(line, "ready") != 0) {
 		log_tail(s->log, err, "the mock SMTP server did not become ready");
-		run_smtpd_stop(s);
+		dl_smtpd_ctl_stop(s);
 		return NULL;
 	}
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -119,14 +120,14 @@ run_smtpd_start(const char *bindir, const char *rundir, const char *config_text,
 	s->ctl = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s->ctl < 0 || connect(s->ctl, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
 		dl_errf(err, "control socket %s: %s", s->control, strerror(errno));
-		run_smtpd_stop(s);
+		dl_smtpd_ctl_stop(s);
 		return NULL;
 	}
 	return s;
 }
 
 int
-run_smtpd_sync(struct run_smtpd *s, const char *prefix, int timeout_ms,
+dl_smtpd_ctl_sync(struct dl_smtpd_ctl *s, const char *prefix, int timeout_ms,
     struct dl_err *err)
 {
 	long deadline = dl_now_ms() + timeout_ms;
@@ -154,25 +155,25 @@ run_smtpd_sync(struct run_smtpd *s, const char *prefix, int timeout_ms,
 }
 
 const char *
-run_smtpd_keylog_path(const struct run_smtpd *s)
+dl_smtpd_ctl_keylog_path(const struct dl_smtpd_ctl *s)
 {
 	return s->keylog;
 }
 
 const char *
-run_smtpd_evidence_path(const struct run_smtpd *s)
+dl_smtpd_ctl_evidence_path(const struct dl_smtpd_ctl *s)
 {
 	return s->evidence;
 }
 
 const char *
-run_smtpd_log_path(const struct run_smtpd *s)
+dl_smtpd_ctl_log_path(const struct dl_smtpd_ctl *s)
 {
 	return s->log;
 }
 
 void
-run_smtpd_stop(struct run_smtpd *s)
+dl_smtpd_ctl_stop(struct dl_smtpd_ctl *s)
 {
 	if (s == NULL)
 		return;
