@@ -451,13 +451,16 @@ batch_collect(struct run *r, struct batch *b)
 
 /* ---- later deliveries (`then`) ---- */
 
+/* The most deliveries a case of this send phase makes.  Cases of the other
+ * phase do not count: the late phase must not switch the lab again for
+ * cases the first phase already delivered. */
 static int
 max_rounds(const struct run *r)
 {
 	int n = 1;
 
 	for (size_t i = 0; i < r->n; i++)
-		if (r->cases[i].placed && r->cases[i].w.n_rounds > n)
+		if (run_in_round(r, &r->cases[i], 1) && r->cases[i].w.n_rounds > n)
 			n = r->cases[i].w.n_rounds;
 	return n;
 }
