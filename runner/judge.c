@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "runner/probe.h"
 #include "util/buf.h"
 
 /*
@@ -439,6 +440,11 @@ dl_judge(const struct dl_case *c, int round, const char *apex, const struct dl_o
 {
 	struct judge_ctx x = { c, apex, o, -1, false };
 
+	/* A probe delivers nothing: its own grading (judge_probe.c). */
+	if (o->probe) {
+		dl_judge_probe(c, round, apex, o, j);
+		return;
+	}
 	memset(j, 0, sizeof(*j));
 	j->verdict = DL_V_PASS;
 	for (size_t i = 0; i < o->n_conns; i++) {
@@ -495,6 +501,15 @@ dl_judge(const struct dl_case *c, int round, const char *apex, const struct dl_o
 		dl_buf_free(&got);
 		j->verdict = dl_verdict_worst(j->verdict, level_verdict(e->level));
 	}
+}
+
+bool
+dl_judge_alt_holds(const struct dl_case *c, const char *apex, const struct dl_observed *o,
+    const struct dl_words *a)
+{
+	struct judge_ctx x = { c, apex, o, -1, false };
+
+	return a->n > 0 && alt_holds(&x, a);
 }
 
 void
