@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "util/buf.h"
+#include "util/clock.h"
 #include "util/json.h"
 #include "util/spawn.h"
 
@@ -33,12 +34,12 @@ dl_adapter_run(const struct dl_adapter *a, const char *verb, const char *arg,
     char *const env[], const char *cwd, const char *out_path, const char *err_path,
     int timeout_s, struct dl_err *err)
 {
-	char *argv[] = { a->path, (char *)verb, (char *)arg, NULL };
-	struct dl_spawn s = { .argv = argv, .path = a->path, .env = env, .cwd = cwd,
-	    .out = out_path, .err = err_path, .own_group = true };
 	bool timed_out;
-	int rc = dl_spawn_run(&s, timeout_s * 1000L, &timed_out, err);
+	pid_t pid = dl_adapter_spawn(a, verb, arg, env, cwd, out_path, err_path, err);
 
+	if (pid < 0)
+		return -1;
+	int rc = dl_wait_child(pid, dl_now_ms() + timeout_s * 1000L, &timed_out);
 	if (timed_out)
 		dl_errf(err, "adapter %s %s: timed out after %d s", a->name, verb, timeout_s);
 	return rc;

@@ -9,6 +9,8 @@
 #include <strings.h>
 
 #include "runner/adapter.h"
+#include "runner/evidence_probe.h"
+#include "runner/probe.h"
 #include "runner/judge.h"
 #include "util/json.h"
 
@@ -334,7 +336,25 @@ dl_evidence_adapter(const struct dl_case_world *w, const char *out, int exit_cod
 		char err[64];
 		struct dl_jv *v = len && p[0] == '{' ? dl_jv_parse(p, len, err, sizeof(err)) : NULL;
 		enum dl_obs_disposition d;
-		if (v && dl_obs_disposition_parse(dl_jv_str(v, "disposition", ""), &d) == 0) {
+		struct dl_probe *probe = NULL;
+		char why[160];
+		/* A probe's line (ADAPTERS.md, "Probes"): per-host decisions; a
+		   malformed one counts as no result line. */
+		if (v && dl_jv_get(v, "probe") &&
+		    dl_evidence_probe(w, v, &probe, why, sizeof(why)) == 0) {
+			dl_probe_free(o->probe);
+			free(o->probe);
+			o->probe = probe;
+			free(r->reason);
+			free(r->error);
+			free(r->raw);
+			r->valid = true;
+			r->disposition = DL_DISP_NONE;
+			r->reason = dl_xstrdup(dl_jv_str(v, "reason", ""));
+			r->error = dl_jv_str(v, "error", NULL) ?
+			    dl_xstrdup(dl_jv_str(v, "error", NULL)) : NULL;
+			r->raw = dl_xstrndup(p, len);
+		} else if (v && dl_obs_disposition_parse(dl_jv_str(v, "disposition", ""), &d) == 0) {
 			free(r->host);
 			free(r->address);
 			free(r->reason);

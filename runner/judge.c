@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "runner/probe.h"
 #include "util/buf.h"
 
 /*
@@ -648,6 +649,11 @@ dl_judge(const struct dl_case *c, int round, const char *apex, const struct dl_o
 {
 	struct judge_ctx x = { 0 };
 
+	/* A probe delivers nothing: its own grading (judge_probe.c). */
+	if (o->probe) {
+		dl_judge_probe(c, round, apex, o, j);
+		return;
+	}
 	x.c = c;
 	x.apex = apex;
 	x.o = o;
@@ -711,6 +717,16 @@ dl_judge(const struct dl_case *c, int round, const char *apex, const struct dl_o
 		free(y.rcpt);
 		j->verdict = dl_verdict_worst(j->verdict, level_verdict(e->level));
 	}
+}
+
+bool
+dl_judge_alt_holds(const struct dl_case *c, const char *apex, const struct dl_observed *o,
+    const struct dl_words *a)
+{
+	struct judge_ctx x = { .c = c, .apex = apex, .o = o, .delivered_host = -1,
+	    .disp = o->adapter.disposition, .sec = o->adapter.security };
+
+	return a->n > 0 && alt_holds(&x, a);
 }
 
 void

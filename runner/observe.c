@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "runner/probe.h"
+
 static const char *const disp_names[] = {
 	[DL_DISP_NONE] = "nothing", [DL_DISP_DELIVERED] = "delivered",
 	[DL_DISP_DEFERRED] = "deferred", [DL_DISP_BOUNCED] = "bounced",
@@ -93,5 +95,7 @@ dl_observed_free(struct dl_observed *o)
 	dl_rcpt_reports_free(&o->adapter);
 	free(o->client_log);
 	free(o->lab_fault);
+	dl_probe_free(o->probe);
+	free(o->probe);
 	memset(o, 0, sizeof(*o));
 }

@@ -31,6 +31,8 @@ int dl_obs_disposition_parse(const char *s, enum dl_obs_disposition *out);
 const char *dl_obs_security_name(enum dl_obs_security s);
 int dl_obs_security_parse(const char *s, enum dl_obs_security *out);
 
+struct dl_probe;
+
 /* One SMTP connection as a persona recorded it. */
 struct dl_conn {
 	int host;               /* index into the case's hosts (0-based) */
@@ -99,6 +101,9 @@ struct dl_observed {
 	/* The lab resolver's own line when it could not reach a lab name server
 	 * the case did not declare faulty (a lab failure); owned, or NULL. */
 	char *lab_fault;
+	/* A probe adapter's per-host decisions (runner/probe.h) instead of a
+	 * disposition, or NULL; owned. */
+	struct dl_probe *probe;
 };
 
 void dl_observed_free(struct dl_observed *o);

@@ -98,6 +98,14 @@ finish_case(struct run *r, struct rcase *rc, int exit_code, bool timed_out, long
 		run_case_error(rc, "unreadable evidence line from the mock servers\n");
 	dl_evidence_resolver(&rc->w, rc->dns_lines.data, &rc->obs, &mine_dns);
 	dl_evidence_adapter(&rc->w, out.data, exit_code, &rc->obs);
+	/* A probe reports per-host decisions, a client a disposition
+	   (ADAPTERS.md): the other kind means the adapter is wrong. */
+	if (rc->obs.adapter.valid && rc->obs.adapter.disposition != DL_DISP_UNSUPPORTED &&
+	    dl_adapter_has(&r->adapter, "probe") != (rc->obs.probe != NULL))
+		run_case_error(rc, "%s: adapter %s %s a probe line, but its caps %s "
+		    "\"probe\"\n", rc->c->path, r->adapter.name,
+		    rc->obs.probe ? "printed" : "did not print",
+		    rc->obs.probe ? "do not declare" : "declare");
 	/* The client's own log: client.log if the adapter leaves one, else its
 	 * result line (the reference client's record of the delivery). */
 	{

@@ -15,11 +15,15 @@ lab_pkgs="nsd unbound openssl iproute2 netbase"
 # What the tests call besides the lab: pgrep (procps), ldns-keygen,
 # ldns-signzone and drill (ldnsutils), jq.
 test_pkgs="clang python3 time patchelf chromium tshark procps ldnsutils jq"
+# Node.js for the mx-connect adapter (scripts/node-provision.sh): Debian's
+# nodejs and npm; a nodejs that bundles npm (NodeSource's) needs no npm.
+node_pkgs="nodejs"
+command -v npm >/dev/null 2>&1 || node_pkgs="$node_pkgs npm"
 case $what in
 build) pkgs="$build_pkgs" ;;
 run)   pkgs="$build_pkgs $lab_pkgs" ;;
-test)  pkgs="$build_pkgs $lab_pkgs $test_pkgs" ;;
-mta)   pkgs="$build_pkgs $lab_pkgs patchelf python3" ;;
+test)  pkgs="$build_pkgs $lab_pkgs $test_pkgs $node_pkgs" ;;
+mta)   pkgs="$build_pkgs $lab_pkgs patchelf python3 $node_pkgs" ;;
 fresh) pkgs="debootstrap git" ;;
 *) echo "usage: $0 build|test|run|mta|fresh" >&2; exit 2 ;;
 esac

@@ -1,8 +1,8 @@
 #!/bin/sh
-# The expectations files of the shipped MTA adapters are the one list of
-# their deviations: docs/mtas.md states how many each has ("Three known
-# deviations"), and every line names an existing case, a requirement id of
-# the catalog and the MTA's own log line (log: "...").
+# The expectations files of the shipped MTA, mx-connect and probe adapters
+# are the one list of their deviations: docs/mtas.md states how many each has
+# ("Three known deviations"), and every line names an existing case, a
+# requirement id of the catalog and the client's own log line (log: "...").
 cd "$(dirname "$0")/../.." || exit 2
 
 # "Twenty-four" -> 24 (digits pass through); empty if not a number.
@@ -23,16 +23,21 @@ number() {
 	}'
 }
 
-for a in postfix exim; do
+for a in postfix exim mx-connect posttls-finger gnutls ldns-dane; do
 	f=runner/adapters/$a.expect
-	case $a in postfix) title=Postfix ;; exim) title=Exim ;; esac
-	# The section of docs/mtas.md about this MTA, up to the next "## ".
-	word=$(awk -v t="## $title" 'index($0, t) == 1 { on = 1; next } /^## / { on = 0 }
+	case $a in
+	postfix) title="## Postfix" ;; exim) title="## Exim" ;;
+	mx-connect) title="## mx-connect" ;;
+	posttls-finger) title="### posttls-finger" ;; gnutls) title="### gnutls-cli" ;;
+	ldns-dane) title="### ldns-dane" ;;
+	esac
+	# The section of docs/mtas.md about this client, up to the next heading.
+	word=$(awk -v t="$title" 'index($0, t) == 1 { on = 1; next } /^##/ { on = 0 }
 	    on' docs/mtas.md | grep -oE '[A-Za-z0-9-]+ known deviations' | head -1 | cut -d' ' -f1)
 	stated=$(number "$word")
 	lines=$(grep -cvE '^[[:space:]]*(#|$)' "$f")
 	if [ -z "$stated" ]; then
-		echo "FAIL e2e/expect-docs/$a-count: docs/mtas.md states no \"N known deviations\" for $title"
+		echo "FAIL e2e/expect-docs/$a-count: docs/mtas.md states no \"N known deviations\" under \"$title\""
 	elif [ "$stated" -ne "$lines" ]; then
 		echo "FAIL e2e/expect-docs/$a-count: docs/mtas.md says $word ($stated), $f lists $lines"
 	else
