@@ -633,8 +633,9 @@ observers_agree(const struct judge_ctx *x, struct dl_buf *why)
 	return ok;
 }
 
-static enum dl_verdict
-level_verdict(enum dl_level l)
+/* What breaking a case of level l costs. */
+enum dl_verdict
+dl_level_verdict(enum dl_level l)
 {
 	switch (l) {
 	case DL_LEVEL_RECOMMENDED: return DL_V_NONSTRICT;
@@ -715,7 +716,7 @@ dl_judge(const struct dl_case *c, int round, const char *apex, const struct dl_o
 		    got.len ? got.data : j->observed, e->text, dl_level_name(e->level));
 		dl_buf_free(&got);
 		free(y.rcpt);
-		j->verdict = dl_verdict_worst(j->verdict, level_verdict(e->level));
+		j->verdict = dl_verdict_worst(j->verdict, dl_level_verdict(e->level));
 	}
 }
 

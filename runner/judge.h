@@ -35,6 +35,9 @@ void dl_expect_lint(const struct dl_case *c, struct dl_diag *diag);
 void dl_judge(const struct dl_case *c, int round, const char *apex,
 	const struct dl_observed *o, struct dl_judgement *j);
 void dl_judgement_free(struct dl_judgement *j);
+/* The verdict for a broken expectation of a case at level l: FAIL for a
+ * MUST, NON-STRICT for a SHOULD, INFO for latitude (also judge_probe.c). */
+enum dl_verdict dl_level_verdict(enum dl_level l);
 /* One alternative of an expectation, judged on its own (no disposition is
    known: for host, resolver and log facts); judge_probe.c uses it. */
 bool dl_judge_alt_holds(const struct dl_case *c, const char *apex,

@@ -325,16 +325,6 @@ probe_agrees(const struct dl_case *c, const struct dl_observed *o, struct dl_buf
 	return ok;
 }
 
-static enum dl_verdict
-level_verdict(enum dl_level l)
-{
-	switch (l) {
-	case DL_LEVEL_RECOMMENDED: return DL_V_NONSTRICT;
-	case DL_LEVEL_OPTIONAL: return DL_V_INFO;
-	default: return DL_V_FAIL;
-	}
-}
-
 void
 dl_judge_probe(const struct dl_case *c, int round, const char *apex,
     const struct dl_observed *o, struct dl_judgement *j)
@@ -396,7 +386,7 @@ dl_judge_probe(const struct dl_case *c, int round, const char *apex,
 			continue;
 		dl_buf_printf(&j->reasons, "%s:%d: got %s, want %s [%s]\n", c->path,
 		    e->line, j->observed, e->text, dl_level_name(e->level));
-		j->verdict = dl_verdict_worst(j->verdict, level_verdict(e->level));
+		j->verdict = dl_verdict_worst(j->verdict, dl_level_verdict(e->level));
 	}
 	if (graded == 0) {
 		j->verdict = DL_V_UNSUPPORTED;
