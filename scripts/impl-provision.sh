@@ -18,24 +18,9 @@ dir=${2:-$top/build/impl}
 
 die() { echo "impl-provision: $*" >&2; exit 1; }
 
-# apt-get with the dpkg lock waited for, its own error shown on failure.
-apt_get() {
-	out=$(mktemp /tmp/impl-provision-apt.XXXXXX)
-	tries=0
-	while :; do
-		if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@" >"$out" 2>&1; then
-			rm -f "$out"
-			return 0
-		fi
-		grep -qE 'Could not get lock|Unable to lock|Unable to acquire' "$out" &&
-			[ $tries -lt 120 ] || break
-		tries=$((tries + 1))
-		sleep 5
-	done
-	sed 's/^/  apt-get: /' "$out" | tail -n 8 >&2
-	rm -f "$out"
-	return 1
-}
+# apt_get: apt-get with the dpkg lock waited for (scripts/lib/apt.sh).
+APT_WHO=impl-provision
+. "$top/scripts/lib/apt.sh"
 
 # Install missing shared libraries (root), download PKGS' .debs into
 # DIR/TOOL/debs and unpack them under DIR/TOOL/root.

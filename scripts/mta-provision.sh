@@ -44,26 +44,9 @@ root=$dir/$mta/root
 stamp=$dir/$mta/.provisioned
 [ -f "$stamp" ] && exit 0
 
-# apt-get with the dpkg lock waited for (another apt may be running), its
-# own error shown on failure; retried while the lists lock is held.
-apt_get() {
-	out=$(mktemp /tmp/mta-provision-apt.XXXXXX)
-	tries=0
-	while :; do
-		if DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 "$@" >"$out" 2>&1; then
-			rm -f "$out"
-			return 0
-		fi
-		grep -qE 'Could not get lock|Unable to lock|Unable to acquire' "$out" &&
-			[ $tries -lt 120 ] || break
-		[ $tries -eq 0 ] && echo "mta-provision: waiting for another apt to finish" >&2
-		tries=$((tries + 1))
-		sleep 5
-	done
-	sed 's/^/  apt-get: /' "$out" | tail -n 8 >&2
-	rm -f "$out"
-	return 1
-}
+# apt_get: apt-get with the dpkg lock waited for (scripts/lib/apt.sh).
+APT_WHO=mta-provision
+. "$top/scripts/lib/apt.sh"
 
 case $mta in
 postfix)
