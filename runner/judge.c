@@ -633,7 +633,19 @@ observers_agree(const struct judge_ctx *x, struct dl_buf *why)
 	return ok;
 }
 
-/* What breaking a case of level l costs. */
+bool
+dl_judge_lab_fault(const struct dl_case *c, const struct dl_observed *o,
+    struct dl_judgement *j)
+{
+	if (o->lab_fault == NULL)
+		return false;
+	j->verdict = DL_V_ERROR;
+	dl_buf_printf(&j->reasons, "%s: the lab failed, not the client: the lab resolver "
+	    "could not reach a name server the case did not declare faulty (Unbound: %s)\n",
+	    c->path, o->lab_fault);
+	return true;
+}
+
 enum dl_verdict
 dl_level_verdict(enum dl_level l)
 {
@@ -681,13 +693,8 @@ dl_judge(const struct dl_case *c, int round, const char *apex, const struct dl_o
 		return;
 	}
 	/* Whatever the client did, it did in a world that was not the case's. */
-	if (o->lab_fault) {
-		j->verdict = DL_V_ERROR;
-		dl_buf_printf(&j->reasons, "%s: the lab failed, not the client: the lab "
-		    "resolver could not reach a name server the case did not declare "
-		    "faulty (Unbound: %s)\n", c->path, o->lab_fault);
+	if (dl_judge_lab_fault(c, o, j))
 		return;
-	}
 	if (!observers_agree(&x, &j->reasons)) {
 		j->verdict = DL_V_ERROR;
 		return;

@@ -38,6 +38,11 @@ void dl_judgement_free(struct dl_judgement *j);
 /* The verdict for a broken expectation of a case at level l: FAIL for a
  * MUST, NON-STRICT for a SHOULD, INFO for latitude (also judge_probe.c). */
 enum dl_verdict dl_level_verdict(enum dl_level l);
+/* A delivery the lab spoiled (o->lab_fault: the resolver could not reach a
+ * name server the case did not declare faulty) is ERROR, whatever the client
+ * did: true, with j's verdict and reason set (also judge_probe.c). */
+bool dl_judge_lab_fault(const struct dl_case *c, const struct dl_observed *o,
+	struct dl_judgement *j);
 /* One alternative of an expectation, judged on its own (no disposition is
    known: for host, resolver and log facts); judge_probe.c uses it. */
 bool dl_judge_alt_holds(const struct dl_case *c, const char *apex,

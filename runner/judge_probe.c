@@ -351,13 +351,8 @@ dl_judge_probe(const struct dl_case *c, int round, const char *apex,
 		    c->path, c->n_thens);
 		return;
 	}
-	if (o->lab_fault) {
-		j->verdict = DL_V_ERROR;
-		dl_buf_printf(&j->reasons, "%s: the lab failed, not the client: the lab "
-		    "resolver could not reach a name server the case did not declare "
-		    "faulty (Unbound: %s)\n", c->path, o->lab_fault);
+	if (dl_judge_lab_fault(c, o, j))
 		return;
-	}
 	if (!probe_agrees(c, o, &j->reasons)) {
 		j->verdict = DL_V_ERROR;
 		return;
