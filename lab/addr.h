@@ -25,6 +25,11 @@
 #define DL_LAB_FAULT "127.0.54.1"
 /* Where `server=dead` zones are delegated: nothing listens there. */
 #define DL_LAB_DEAD "127.0.55.1"
+/* The client host's own IPv4 address.  Every real MTA host has one, and
+ * resolvers that honour AI_ADDRCONFIG (OpenSMTPD's libasr) ask for A records
+ * only if some IPv4 address other than 127.0.0.1 is configured.  Nothing
+ * listens on it; no case may name it (it is outside every slot). */
+#define DL_LAB_CLIENT4 "127.0.56.1"
 /* The idle persona of a run without mail hosts. */
 #define DL_LAB_IDLE_SMTP "127.0.55.2"
 /* Every mail host's IPv6 address lies in this prefix (a local route). */

@@ -274,9 +274,10 @@ dl_lab_up(const struct dl_lab_spec *spec, struct dl_err *err)
 	w.addrs.lab_ns6 = DL_LAB_NS6;
 	w.addrs.fault_ns4 = DL_LAB_FAULT;
 	w.addrs.dead_ns4 = DL_LAB_DEAD;
-	/* The name servers' addresses are the lab's own; the mail hosts'
-	   are not (docs/architecture.md, "Topology"). */
-	if (dl_sandbox_add_addr6(DL_LAB_NS6, err) < 0 ||
+	/* The name servers' and the client host's addresses are the lab's
+	   own; the mail hosts' are not (docs/architecture.md, "Topology"). */
+	if (dl_sandbox_add_addr(DL_LAB_NS6, err) < 0 ||
+	    dl_sandbox_add_addr(DL_LAB_CLIENT4, err) < 0 ||
 	    dl_sandbox_add_local_route6(DL_LAB_MAIL6, DL_LAB_MAIL6_LEN, err) < 0 ||
 	    mail_hosts_remote(spec, err) < 0)
 		goto fail;

@@ -84,42 +84,45 @@ out:
 }
 
 int
-dl_sandbox_add_addr6(const char *addr, struct dl_err *err)
+dl_sandbox_add_addr(const char *addr, struct dl_err *err)
 {
 	struct {
 		struct nlmsghdr nh;
 		struct ifaddrmsg ifa;
 		char attrs[64];
 	} req;
-	struct in6_addr a6;
+	unsigned char bin[sizeof(struct in6_addr)];
+	int family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	size_t alen = family == AF_INET6 ? sizeof(struct in6_addr) : sizeof(struct in_addr);
+	int plen = family == AF_INET6 ? 128 : 32;
 	struct rtattr *rta;
 	unsigned idx;
 
-	if (inet_pton(AF_INET6, addr, &a6) != 1)
-		return dl_errf(err, "add %s/128: not an IPv6 address", addr);
+	if (inet_pton(family, addr, bin) != 1)
+		return dl_errf(err, "add %s/%d: not an address", addr, plen);
 	idx = if_nametoindex("lo");
 	if (idx == 0)
-		return dl_errf(err, "add %s/128: no lo: %s", addr, strerror(errno));
+		return dl_errf(err, "add %s/%d: no lo: %s", addr, plen, strerror(errno));
 	memset(&req, 0, sizeof(req));
 	req.nh.nlmsg_len = NLMSG_LENGTH(sizeof(struct ifaddrmsg));
 	req.nh.nlmsg_type = RTM_NEWADDR;
 	req.nh.nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL;
 	req.nh.nlmsg_seq = 1;
-	req.ifa.ifa_family = AF_INET6;
-	req.ifa.ifa_prefixlen = 128;
+	req.ifa.ifa_family = (unsigned char)family;
+	req.ifa.ifa_prefixlen = (unsigned char)plen;
 	req.ifa.ifa_flags = IFA_F_NODAD; /* usable at once */
 	req.ifa.ifa_scope = RT_SCOPE_UNIVERSE;
 	req.ifa.ifa_index = idx;
 	for (int t = 0; t < 2; t++) {
 		rta = (struct rtattr *)((char *)&req + NLMSG_ALIGN(req.nh.nlmsg_len));
 		rta->rta_type = t == 0 ? IFA_LOCAL : IFA_ADDRESS;
-		rta->rta_len = RTA_LENGTH(sizeof(a6));
-		memcpy(RTA_DATA(rta), &a6, sizeof(a6));
+		rta->rta_len = (unsigned short)RTA_LENGTH(alen);
+		memcpy(RTA_DATA(rta), bin, alen);
 		req.nh.nlmsg_len = NLMSG_ALIGN(req.nh.nlmsg_len) +
 		    RTA_ALIGN(rta->rta_len);
 	}
 	char what[128];
-	snprintf(what, sizeof(what), "add %s/128 to lo", addr);
+	snprintf(what, sizeof(what), "add %s/%d to lo", addr, plen);
 	return nl_request(&req.nh, what, err);
 }
 

@@ -64,8 +64,9 @@ int dl_sandbox_enter(const struct dl_sandbox_opts *opts,
 
 /* Bring `lo` up (ioctl SIOCSIFFLAGS) in the current network namespace. */
 int dl_sandbox_lo_up(struct dl_err *err);
-/* Add addr/128 to `lo` via rtnetlink (RTM_NEWADDR, no DAD). */
-int dl_sandbox_add_addr6(const char *addr, struct dl_err *err);
+/* Add addr (IPv4 /32 or IPv6 /128) to `lo` via rtnetlink (RTM_NEWADDR,
+   no DAD). */
+int dl_sandbox_add_addr(const char *addr, struct dl_err *err);
 /* Make every address of prefix/plen local without assigning any of them
    to an interface ("AnyIP": RTM_NEWROUTE, type local, table local, dev
    lo).  A socket binds to such an address only with IPV6_FREEBIND. */
