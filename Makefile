@@ -116,6 +116,7 @@ mta:
 	@scripts/deps.sh mta
 	@scripts/mta-provision.sh postfix
 	@scripts/mta-provision.sh exim
+	@scripts/mta-provision.sh opensmtpd
 	@scripts/node-provision.sh
 
 bench:

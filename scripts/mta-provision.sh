@@ -1,10 +1,10 @@
 #!/bin/sh
 # mta-provision.sh -- unpack the MTAs danelab tests into a private prefix.
 #
-#   scripts/mta-provision.sh postfix|exim [DIR]     (DIR default: build/mta)
+#   scripts/mta-provision.sh postfix|exim|opensmtpd [DIR]   (DIR default: build/mta)
 #
-# Debian's postfix and exim4 both provide mail-transport-agent, so a normal
-# install gets one or the other and becomes the system MTA.  Instead the
+# Debian's postfix, exim4 and opensmtpd all provide mail-transport-agent, so
+# a normal install gets one of them and it becomes the system MTA.  Instead the
 # packages are downloaded and unpacked under DIR/<mta>/root, their RUNPATH
 # rewritten to point inside that prefix (notes: LD_LIBRARY_PATH does not
 # survive postdrop's cleaned environment), and lab-only service accounts
@@ -20,13 +20,13 @@ set -eu
 PATH=$PATH:/usr/sbin:/sbin
 # The accounts must read what is unpacked, whatever root's umask.
 umask 022
-mta=${1:?usage: $0 postfix|exim [DIR]}
+mta=${1:?usage: $0 postfix|exim|opensmtpd [DIR]}
 top=$(cd "$(dirname "$0")/.." && pwd)
 dir=${2:-$top/build/mta}
 
 die() { echo "mta-provision: $*" >&2; exit 1; }
 [ "$(id -u)" -eq 0 ] || die "run as root (it creates lab-only service accounts)"
-case $mta in postfix|exim) ;; *) die "unknown MTA '$mta', expected postfix or exim" ;; esac
+case $mta in postfix|exim|opensmtpd) ;; *) die "unknown MTA '$mta', expected postfix, exim or opensmtpd" ;; esac
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd -P)
@@ -56,6 +56,10 @@ postfix)
 exim)
 	pkgs="exim4-base exim4-daemon-light"
 	libs="libdb5.3 libgnutls-dane0 libgnutls30 libidn12 libidn2-0 libnsl2 libpcre2-8-0"
+	;;
+opensmtpd)
+	pkgs="opensmtpd"
+	libs="libdb5.3 libevent-2.1-7 libpam0g libssl3 zlib1g libcrypt1"
 	;;
 esac
 for l in $libs; do
@@ -108,6 +112,20 @@ if [ "$mta" = exim ]; then
 			--shell /usr/sbin/nologin Debian-exim
 	"$root/usr/sbin/exim4" -C /dev/null -bV >/dev/null 2>&1 ||
 		die "the unpacked exim4 does not run: $("$root/usr/sbin/exim4" -C /dev/null -bV 2>&1 | head -1)"
+fi
+if [ "$mta" = opensmtpd ]; then
+	# The accounts its Debian build drops to (SMTPD_USER, SMTPD_QUEUE_USER);
+	# its folders (/var/spool/smtpd, /var/run/smtpd.sock, the chroot
+	# /var/lib/opensmtpd/empty) are the adapter's, per batch, in a mount
+	# namespace of their own: nothing is made on the host.
+	for n in opensmtpd opensmtpq; do
+		getent group "$n" >/dev/null || groupadd --system "$n"
+		getent passwd "$n" >/dev/null ||
+			useradd --system --gid "$n" --no-create-home --home-dir /nonexistent \
+				--shell /usr/sbin/nologin "$n"
+	done
+	"$root/usr/sbin/smtpd" -h 2>&1 | grep -q 'OpenSMTPD' ||
+		die "the unpacked smtpd does not run: $("$root/usr/sbin/smtpd" -h 2>&1 | head -1)"
 fi
 touch "$stamp"
 echo "mta-provision: $mta ready in $root" >&2
