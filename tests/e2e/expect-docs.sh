@@ -1,5 +1,5 @@
 #!/bin/sh
-# The expectations files of the shipped MTA, mx-connect and probe adapters
+# The expectations files of the shipped MTA (OpenSMTPD too), mx-connect and probe adapters
 # are the one list of their deviations: docs/mtas.md states how many each has
 # ("Three known deviations"), and every line names an existing case, a
 # requirement id of the catalog and the client's own log line (log: "...").
@@ -23,13 +23,13 @@ number() {
 	}'
 }
 
-for a in postfix exim mx-connect posttls-finger gnutls ldns-dane; do
+for a in postfix exim mx-connect posttls-finger gnutls ldns-dane opensmtpd; do
 	f=runner/adapters/$a.expect
 	case $a in
 	postfix) title="## Postfix" ;; exim) title="## Exim" ;;
 	mx-connect) title="## mx-connect" ;;
 	posttls-finger) title="### posttls-finger" ;; gnutls) title="### gnutls-cli" ;;
-	ldns-dane) title="### ldns-dane" ;;
+	ldns-dane) title="### ldns-dane" ;; opensmtpd) title="## OpenSMTPD" ;;
 	esac
 	# The section of docs/mtas.md about this client, up to the next heading.
 	word=$(awk -v t="$title" 'index($0, t) == 1 { on = 1; next } /^##/ { on = 0 }
